@@ -1,0 +1,216 @@
+import { writeFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { UsageError } from "./engine/errors.js";
+import { loadRules } from "./engine/loader.js";
+import type { Report } from "./engine/report.js";
+import { type SEVERITIES, severityRank } from "./engine/types.js";
+import { PREDICATES } from "./predicates/index.js";
+import { FORMATS, formatterFor } from "./reporters/index.js";
+import { scanProject } from "./scan.js";
+
+// Commander wiring only: parse, call the scan, hand the report to a reporter, map the exit code.
+
+interface CommonOptions {
+  format: string;
+  output?: string;
+  failOn: string;
+  config?: string;
+  rules: string[];
+  header: string[];
+  color: boolean;
+  quiet: boolean;
+  debug: boolean;
+  url: string[];
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function useColor(options: CommonOptions, stream: NodeJS.WriteStream): boolean {
+  if (!options.color || process.env.NO_COLOR !== undefined) return false;
+  return options.output === undefined && stream.isTTY === true;
+}
+
+/** 1 when a finding is at or above --fail-on, else 0. */
+export function exitCodeFor(report: Report, failOn: string): number {
+  if (failOn === "none") return 0;
+  const threshold = severityRank(failOn as (typeof SEVERITIES)[number]);
+  return report.findings.some((f) => severityRank(f.severity) <= threshold) ? 1 : 0;
+}
+
+async function withSpinner<T>(options: CommonOptions, text: string, work: () => T): Promise<T> {
+  if (options.quiet || !process.stderr.isTTY) return work();
+  const { default: ora } = await import("ora");
+  const spinner = ora({ text, stream: process.stderr }).start();
+  // Let the spinner paint once before the synchronous scan.
+  await new Promise((r) => setTimeout(r, 0));
+  try {
+    return work();
+  } finally {
+    spinner.stop();
+  }
+}
+
+function emit(report: Report, options: CommonOptions): void {
+  const formatter = formatterFor(options.format);
+  const text = formatter(report, { color: useColor(options, process.stdout), quiet: options.quiet });
+  if (options.output) {
+    try {
+      writeFileSync(options.output, text);
+    } catch (err) {
+      throw new UsageError(
+        `${options.output}: cannot write report (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+      );
+    }
+    if (!options.quiet) {
+      process.stderr.write(
+        `secaudit: report written to ${options.output} (score ${report.score.value}, grade ${report.score.grade})\n`,
+      );
+    }
+  } else {
+    process.stdout.write(text);
+  }
+}
+
+export function buildProgram(version: string): Command {
+  const program = new Command("secaudit")
+    .description("Security-posture audit for small self-hosted services")
+    .version(version, "-V, --version")
+    .showHelpAfterError("(run secaudit --help for usage)")
+    .exitOverride();
+
+  const withCommon = (cmd: Command): Command =>
+    cmd
+      .addOption(new Option("--format <format>", "report format").choices([...FORMATS]).default("text"))
+      .option("--output <file>", "write the report to a file instead of stdout")
+      .addOption(
+        new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity")
+          .choices(["critical", "high", "medium", "low", "none"])
+          .default("critical"),
+      )
+      .option("--config <file>", "config file (default: .secaudit.yaml in the scanned dir)")
+      .option("--rules <dir>", "extra rule directory, in the built-in format (repeatable)", collect, [])
+      .option(
+        "--header <header>",
+        "header for authenticated probe requests, 'Name: value' (repeatable)",
+        collect,
+        [],
+      )
+      .option("--no-color", "no colours (NO_COLOR is honoured too)")
+      .option("--quiet", "only failures; no spinner", false)
+      .option("--debug", "show stack traces for internal errors", false)
+      .exitOverride();
+
+  withCommon(program.command("scan [dir]").description("static audit of a project tree (default .)"))
+    .option("--url <url>", "also probe a running server (repeatable)", collect, [])
+    .action(async (dir: string | undefined, options: CommonOptions) => {
+      if (options.url.length > 0)
+        throw new UsageError("--url: live probing is not available in this version yet");
+      const root = dir ?? ".";
+      const report = await withSpinner(options, `scanning ${root}`, () =>
+        scanProject({ dir: root, rulesDirs: options.rules, configPath: options.config, version }),
+      );
+      emit(report, options);
+      process.exitCode = exitCodeFor(report, options.failOn);
+    });
+
+  withCommon(program.command("probe <url...>").description("live probe of running server(s)")).action(() => {
+    throw new UsageError("probe: live probing is not available in this version yet");
+  });
+
+  program
+    .command("rules")
+    .description("list every loaded rule: id, category, severity, title, source file")
+    .option("--rules <dir>", "extra rule directory (repeatable)", collect, [])
+    .option("--format <format>", "text or json", "text")
+    .action((options: { rules: string[]; format: string }) => {
+      const rules = loadRules(options.rules, PREDICATES);
+      if (options.format === "json") {
+        const rows = rules.map(({ id, category, severity, title, source, appliesTo }) => ({
+          id,
+          category,
+          severity,
+          title,
+          appliesTo,
+          source,
+        }));
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      const w = Math.max(...rules.map((r) => r.id.length));
+      for (const r of rules) {
+        process.stdout.write(
+          `${r.id.padEnd(w)}  ${r.category.padEnd(15)} ${r.severity.padEnd(8)} ${r.title}  (${r.source})\n`,
+        );
+      }
+      process.stdout.write(`${rules.length} rules\n`);
+    });
+
+  program
+    .command("explain <ruleId>")
+    .description("print a rule's rationale, remediation and references")
+    .option("--rules <dir>", "extra rule directory (repeatable)", collect, [])
+    .action((ruleId: string, options: { rules: string[] }) => {
+      const rules = loadRules(options.rules, PREDICATES);
+      const rule = rules.find((r) => r.id === ruleId);
+      if (!rule) {
+        const near = rules.filter(
+          (r) => r.id.includes(ruleId) || ruleId.includes(r.id.split("-")[1] ?? "\0"),
+        );
+        const hint = near.length
+          ? ` Did you mean: ${near
+              .slice(0, 3)
+              .map((r) => r.id)
+              .join(", ")}?`
+          : "";
+        throw new UsageError(`explain: no rule "${ruleId}".${hint} (secaudit rules lists them)`);
+      }
+      const lines = [
+        `${rule.id}: ${rule.title}`,
+        `category: ${rule.category}   severity: ${rule.severity}   applies to: ${rule.appliesTo}${rule.cwe ? `   ${rule.cwe}` : ""}`,
+        `source: ${rule.source}`,
+        "",
+        "Why it matters",
+        indent(rule.rationale),
+        "",
+        "How to fix it",
+        indent(rule.remediation),
+        "",
+        "References",
+        ...rule.references.map((r) => `  ${r}`),
+      ];
+      process.stdout.write(`${lines.join("\n")}\n`);
+    });
+
+  return program;
+}
+
+function indent(text: string): string {
+  return text
+    .trim()
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
+}
+
+export async function main(argv: string[], version: string): Promise<void> {
+  const program = buildProgram(version);
+  const debug = argv.includes("--debug");
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; everything else is a usage error (commander printed it).
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`secaudit: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`secaudit: internal error: ${(err as Error).message}\n`);
+    if (debug) process.stderr.write(`${(err as Error).stack ?? ""}\n`);
+    else process.stderr.write("secaudit: run again with --debug for a stack trace, and please report it\n");
+    process.exitCode = 2;
+  }
+}

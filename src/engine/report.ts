@@ -1,0 +1,45 @@
+import type { RunResult } from "./runner.js";
+import { computeScore, type Score } from "./score.js";
+import { type Check, type Finding, SEVERITIES, type Severity, type SkippedFile } from "./types.js";
+
+/** The one document every reporter renders. Its JSON form is the contract's report. */
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: "secaudit"; version: string };
+  target: { root: string; urls: string[] };
+  score: Score;
+  summary: {
+    bySeverity: Record<Severity, number>;
+    checks: Record<"pass" | "fail" | "warn" | "skip", number>;
+    filesScanned: number;
+  };
+  checks: Check[];
+  findings: Finding[];
+  /** Files the scan could not read, and why: the scan goes on without them. */
+  skipped: SkippedFile[];
+  /** What the user should know about how the scan ran (no git, ...). */
+  notes: string[];
+}
+
+export function buildReport(
+  version: string,
+  target: { root: string; urls: string[] },
+  result: RunResult,
+  extra: { skipped: SkippedFile[]; notes: string[]; filesScanned: number },
+): Report {
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of result.findings) bySeverity[f.severity]++;
+  const checks = { pass: 0, fail: 0, warn: 0, skip: 0 };
+  for (const c of result.checks) checks[c.status]++;
+  return {
+    schemaVersion: 1,
+    tool: { name: "secaudit", version },
+    target,
+    score: computeScore(result.checks, result.findings),
+    summary: { bySeverity, checks, filesScanned: extra.filesScanned },
+    checks: result.checks,
+    findings: result.findings,
+    skipped: extra.skipped,
+    notes: extra.notes,
+  };
+}

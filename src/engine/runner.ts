@@ -1,0 +1,134 @@
+import { evaluate, type Hits, type PredicateCatalogue, type PredicateContext } from "./conditions.js";
+import { fingerprint } from "./fingerprint.js";
+import { maskAll } from "./mask.js";
+import type { Rule } from "./schema.js";
+import {
+  type Check,
+  type Finding,
+  type Location,
+  type Severity,
+  type Subject,
+  severityRank,
+} from "./types.js";
+
+export interface RuleOverride {
+  /** "off" disables the rule; a severity re-rates every finding of it. */
+  setting: "off" | Severity;
+}
+
+export interface RunResult {
+  findings: Finding[];
+  checks: Check[];
+}
+
+/**
+ * Match every rule against the subjects of its kind. Pure: subjects in, findings and the
+ * checklist out. Secrets are masked here, so nothing downstream ever holds one whole.
+ */
+export function runRules(
+  rules: readonly Rule[],
+  subjects: readonly Subject[],
+  predicates: PredicateCatalogue,
+  overrides: ReadonlyMap<string, RuleOverride> = new Map(),
+): RunResult {
+  const byKind = new Map<string, Subject[]>();
+  for (const s of subjects) {
+    const list = byKind.get(s.kind) ?? [];
+    list.push(s);
+    byKind.set(s.kind, list);
+  }
+  const ctx: PredicateContext = { subjects: (kind) => byKind.get(kind) ?? [] };
+  // Every value any source considers secret is masked in every finding, not just its own subject's.
+  const allSecrets = new Set(subjects.flatMap((s) => s.secrets));
+
+  const findings: Finding[] = [];
+  const checks: Check[] = [];
+  for (const rule of rules) {
+    const override = overrides.get(rule.id)?.setting;
+    const base = { id: rule.id, title: rule.title, category: rule.category, severity: rule.severity };
+    if (override === "off") {
+      checks.push({ ...base, status: "skip", findingCount: 0, reason: "disabled in config" });
+      continue;
+    }
+    const candidates = byKind.get(rule.appliesTo) ?? [];
+    if (candidates.length === 0) {
+      checks.push({
+        ...base,
+        status: "skip",
+        findingCount: 0,
+        reason: `nothing to check (no ${rule.appliesTo})`,
+      });
+      continue;
+    }
+    const seen = new Map<string, number>();
+    const ruleFindings: Finding[] = [];
+    for (const subject of candidates) {
+      const hits: Hits = [];
+      if (!evaluate(rule.match, subject, ctx, predicates, hits)) continue;
+      const severity = (override as Severity | undefined) ?? severityFor(rule, subject, ctx, predicates);
+      const location = (rule.at && subject.fieldLocations[rule.at]) || hits[0] || subject.location;
+      const where = location.file ?? location.url ?? "";
+      const identityKey = `${where}\0${subject.identity}`;
+      const occurrence = seen.get(identityKey) ?? 0;
+      seen.set(identityKey, occurrence + 1);
+      const rawEvidence =
+        location !== subject.location && location.line && subject.sourceLines
+          ? (subject.sourceLines[location.line - 1] ?? "").trim()
+          : subject.evidence;
+      const secrets = [...subject.secrets, ...allSecrets];
+      ruleFindings.push({
+        ruleId: rule.id,
+        category: rule.category,
+        severity,
+        title: rule.title,
+        message: maskAll(formatMessage(rule.message, subject), secrets),
+        location: cleanLocation(location),
+        evidence: maskAll(rawEvidence, secrets),
+        remediation: rule.remediation.trim(),
+        fingerprint: fingerprint(rule.id, where, subject.identity, occurrence),
+      });
+    }
+    findings.push(...ruleFindings);
+    checks.push({ ...base, status: checkStatus(ruleFindings), findingCount: ruleFindings.length });
+  }
+  findings.sort(compareFindings);
+  return { findings, checks };
+}
+
+function severityFor(
+  rule: Rule,
+  subject: Subject,
+  ctx: PredicateContext,
+  predicates: PredicateCatalogue,
+): Severity {
+  for (const { when, severity } of rule.severityWhen ?? []) {
+    if (evaluate(when, subject, ctx, predicates, [])) return severity;
+  }
+  return rule.severity;
+}
+
+/** fail: something at low or above; warn: only info findings; pass: nothing found. */
+function checkStatus(findings: readonly Finding[]): Check["status"] {
+  if (findings.length === 0) return "pass";
+  return findings.some((f) => f.severity !== "info") ? "fail" : "warn";
+}
+
+function formatMessage(template: string, subject: Subject): string {
+  return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => {
+    const v = subject.fields[name];
+    return Array.isArray(v) ? v.join(", ") : v === undefined || v === null ? "" : String(v);
+  });
+}
+
+function cleanLocation(l: Location): Location {
+  return l.url !== undefined ? { url: l.url } : { file: l.file, line: l.line ?? 1, column: l.column ?? 1 };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(a.severity) - severityRank(b.severity) ||
+    (a.location.file ?? a.location.url ?? "").localeCompare(b.location.file ?? b.location.url ?? "") ||
+    (a.location.line ?? 0) - (b.location.line ?? 0) ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
+}

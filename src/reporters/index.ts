@@ -1,0 +1,25 @@
+import { UsageError } from "../engine/errors.js";
+import type { Report } from "../engine/report.js";
+import { formatJson } from "./json.js";
+import { formatText, type TextOptions } from "./text.js";
+
+export const FORMATS = ["text", "json", "sarif", "markdown", "html"] as const;
+export type Format = (typeof FORMATS)[number];
+
+type Formatter = (report: Report, options: TextOptions) => string;
+
+const FORMATTERS: Partial<Record<Format, Formatter>> = {
+  text: formatText,
+  json: (r) => formatJson(r),
+};
+
+/** Resolve a format by name, with an answer that says what exists. */
+export function formatterFor(name: string): Formatter {
+  if (!(FORMATS as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown format "${name}" (choose one of: ${FORMATS.join(", ")})`);
+  }
+  const f = FORMATTERS[name as Format];
+  if (!f)
+    throw new UsageError(`format "${name}" is not available in this version yet (available: text, json)`);
+  return f;
+}

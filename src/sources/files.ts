@@ -1,0 +1,71 @@
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import path from "node:path";
+import type { SkippedFile } from "../engine/types.js";
+
+// How every source gets file contents: one read per file, with the size cap and binary check
+// applied in one place. Tests supply an in-memory project through the same interface.
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+
+export interface ProjectFile {
+  /** Relative to the scanned root, with `/` separators. */
+  path: string;
+  text: string;
+  /** Covered by a .gitignore (or git's other excludes). */
+  gitIgnored: boolean;
+}
+
+export interface FileReader {
+  /** Read a file relative to the root; a string result is the reason it was skipped. */
+  read(relPath: string): ProjectFile | string;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/** Reads from disk, refusing files over the cap, non-regular files and binaries. */
+export class DiskReader implements FileReader {
+  readonly skipped: SkippedFile[] = [];
+  constructor(
+    private readonly root: string,
+    private readonly maxBytes: number,
+    private readonly isIgnored: (relPath: string) => boolean,
+  ) {}
+
+  read(relPath: string): ProjectFile | string {
+    const abs = path.join(this.root, relPath);
+    const reason = this.readProblem(abs);
+    if (typeof reason === "string") return reason;
+    return { path: relPath, text: reason.text, gitIgnored: this.isIgnored(relPath) };
+  }
+
+  private readProblem(abs: string): { text: string } | string {
+    try {
+      const st = statSync(abs);
+      if (!st.isFile()) return "not a regular file";
+      if (st.size > this.maxBytes)
+        return `larger than the ${formatBytes(this.maxBytes)} cap (${formatBytes(st.size)})`;
+      // Sniff before reading it all: a NUL byte in the first 8 KiB means binary (git's own test).
+      const fd = openSync(abs, "r");
+      let head: Buffer;
+      try {
+        const buf = Buffer.alloc(Math.min(8192, st.size));
+        const n = readSync(fd, buf, 0, buf.length, 0);
+        head = buf.subarray(0, n);
+      } finally {
+        closeSync(fd);
+      }
+      if (head.includes(0)) return "binary file";
+      return { text: readFileSync(abs, "utf8") };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EACCES" || code === "EPERM") return "permission denied";
+      if (code === "ENOENT") return "file not found";
+      if (code === "ELOOP") return "symlink loop";
+      return `unreadable (${code ?? "error"})`;
+    }
+  }
+}

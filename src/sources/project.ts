@@ -1,0 +1,130 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { SkippedFile } from "../engine/types.js";
+import { type ComposeDocument, isComposeFileName, parseCompose } from "./compose.js";
+import { type EnvDocument, fileRole, isEnvFileName, isProductionName, parseEnvText } from "./env.js";
+import { DiskReader, type FileReader, type ProjectFile } from "./files.js";
+import { findGitTopLevel, type GitInfo, readGitInfo } from "./git.js";
+import { GitignoreStack } from "./gitignore.js";
+import { walkTree } from "./walk.js";
+
+/** Everything the static sources read, each file read and parsed exactly once. */
+export interface Project {
+  root: string;
+  envFiles: EnvDocument[];
+  composeFiles: ComposeDocument[];
+  git: GitInfo;
+  skipped: SkippedFile[];
+  filesSeen: number;
+}
+
+export function isStaticCandidate(_relPath: string, name: string): boolean {
+  return isEnvFileName(name) || isComposeFileName(name);
+}
+
+export interface LoadOptions {
+  maxFileBytes: number;
+  /** Extra ignore globs from the config (gitignore syntax). */
+  ignore?: readonly string[];
+}
+
+/** Walk, read and parse a project tree on disk. */
+export function loadProject(root: string, options: LoadOptions): Project {
+  const git = readGitInfo(root);
+  let ancestors = GitignoreStack.empty();
+  const top = git.topLevel ?? findGitTopLevel(root);
+  if (top) {
+    const rootFromTop = path.relative(top, path.resolve(root)).split(path.sep).join("/");
+    const segments = rootFromTop ? rootFromTop.split("/") : [];
+    // .gitignore files from the top level down to the root's parent, plus .git/info/exclude.
+    for (const file of [path.join(top, ".git", "info", "exclude")]) {
+      const text = readOptional(file);
+      if (text && rootFromTop) ancestors = ancestors.withAncestor(rootFromTop, text);
+      else if (text) ancestors = ancestors.with("", text);
+    }
+    for (let i = 0; i < segments.length; i++) {
+      const dir = path.join(top, ...segments.slice(0, i));
+      const text = readOptional(path.join(dir, ".gitignore"));
+      if (text) ancestors = ancestors.withAncestor(segments.slice(i).join("/"), text);
+    }
+  }
+  if (options.ignore?.length) ancestors = ancestors.with("", options.ignore.join("\n"));
+  const walk = walkTree(root, { isCandidate: isStaticCandidate, ancestors });
+  const reader = new DiskReader(root, options.maxFileBytes, walk.gitignore);
+  const skipped = [...walk.skipped];
+  const files: ProjectFile[] = [];
+  for (const rel of walk.candidates) {
+    const got = reader.read(rel);
+    if (typeof got === "string") skipped.push({ path: rel, reason: got });
+    else files.push(got);
+  }
+  return buildProject(root, files, reader, git, skipped, walk.filesSeen);
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parse read files into documents. Shared by the disk scan and the in-memory rule tester. */
+export function buildProject(
+  root: string,
+  files: readonly ProjectFile[],
+  reader: FileReader,
+  git: GitInfo,
+  skipped: SkippedFile[],
+  filesSeen: number,
+): Project {
+  const envFiles = new Map<string, EnvDocument>();
+  const readEnv = (file: ProjectFile): EnvDocument => {
+    const { entries, lines } = parseEnvText(file.text);
+    const doc: EnvDocument = {
+      path: file.path,
+      role: fileRole(file.path),
+      production: isProductionName(file.path),
+      gitIgnored: file.gitIgnored,
+      entries,
+      lines,
+    };
+    envFiles.set(file.path, doc);
+    return doc;
+  };
+  const composeInputs: ProjectFile[] = [];
+  for (const file of files) {
+    const name = file.path.slice(file.path.lastIndexOf("/") + 1);
+    if (isComposeFileName(name)) composeInputs.push(file);
+    else if (isEnvFileName(name)) readEnv(file);
+  }
+  const composeFiles: ComposeDocument[] = [];
+  for (const file of composeInputs) {
+    // Compose interpolates from the .env beside the compose file (the project directory).
+    const dir = file.path.includes("/") ? file.path.slice(0, file.path.lastIndexOf("/") + 1) : "";
+    const dotenv = envFiles.get(`${dir}.env`);
+    const vars = new Map((dotenv?.entries ?? []).map((e) => [e.key, e.value]));
+    const parsed = parseCompose(file.path, file.text, vars, isProductionName(file.path));
+    if (typeof parsed === "string") {
+      if (!parsed.startsWith("not a compose file")) skipped.push({ path: file.path, reason: parsed });
+      continue;
+    }
+    composeFiles.push(parsed);
+    // env_file targets are env files whatever their name.
+    for (const target of parsed.services.flatMap((s) => s.envFiles)) {
+      if (envFiles.has(target)) continue;
+      const got = reader.read(target);
+      if (typeof got === "string") {
+        if (got !== "file not found") skipped.push({ path: target, reason: got });
+      } else readEnv(got);
+    }
+  }
+  return {
+    root,
+    envFiles: [...envFiles.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    composeFiles,
+    git,
+    skipped,
+    filesSeen,
+  };
+}

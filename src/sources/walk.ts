@@ -1,0 +1,134 @@
+import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import path from "node:path";
+import type { SkippedFile } from "../engine/types.js";
+import { GitignoreStack } from "./gitignore.js";
+
+/** Directories never worth reading: dependencies, VCS internals, virtualenvs, caches, vendored code. */
+const SKIPPED_DIRS = new Set([
+  "node_modules",
+  ".git",
+  ".hg",
+  ".svn",
+  ".venv",
+  "venv",
+  ".tox",
+  ".nox",
+  "__pycache__",
+  ".mypy_cache",
+  ".pytest_cache",
+  ".ruff_cache",
+  "site-packages",
+  "vendor",
+  "third_party",
+  "bower_components",
+  ".yarn",
+  ".pnpm-store",
+  ".terraform",
+  ".cache",
+]);
+
+export interface WalkOptions {
+  /** Decide from the path alone whether a file is worth reading (no stat, no read otherwise). */
+  isCandidate: (relPath: string, name: string) => boolean;
+  /** .gitignore files above the root (git top level down to the root's parent). */
+  ancestors?: GitignoreStack;
+}
+
+export interface WalkResult {
+  candidates: string[];
+  /** Every regular file seen, candidate or not (for the report's totals). */
+  filesSeen: number;
+  skipped: SkippedFile[];
+  gitignore: (relPath: string) => boolean;
+}
+
+/**
+ * Depth-first walk of the tree. Ignored directories are pruned; ignored candidate files are still
+ * returned (a git-ignored .env is exactly the file a user runs with) and marked by `gitignore`.
+ * Symlinks are followed only to files inside the root; symlinked directories are never entered,
+ * so loops are impossible.
+ */
+export function walkTree(root: string, options: WalkOptions): WalkResult {
+  const absRoot = path.resolve(root);
+  const realRoot = realpathSync(absRoot);
+  const candidates: string[] = [];
+  const skipped: SkippedFile[] = [];
+  const stacks = new Map<string, GitignoreStack>();
+  let filesSeen = 0;
+
+  const visit = (relDir: string, stack: GitignoreStack): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(path.join(absRoot, relDir), { withFileTypes: true });
+    } catch (err) {
+      skipped.push({
+        path: relDir || ".",
+        reason: `directory unreadable (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+      });
+      return;
+    }
+    // A virtualenv announces itself with pyvenv.cfg, whatever its directory is called.
+    if (relDir && entries.some((e) => e.name === "pyvenv.cfg" && e.isFile())) return;
+    const gi = entries.find((e) => e.name === ".gitignore" && e.isFile());
+    let here = stack;
+    if (gi) {
+      try {
+        here = stack.with(relDir, readFileSync(path.join(absRoot, relDir, ".gitignore"), "utf8"));
+      } catch {
+        skipped.push({
+          path: join(relDir, ".gitignore"),
+          reason: "unreadable .gitignore: its patterns were not applied",
+        });
+      }
+    }
+    stacks.set(relDir, here);
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const rel = join(relDir, entry.name);
+      if (entry.isDirectory()) {
+        if (SKIPPED_DIRS.has(entry.name) || here.ignores(rel, true)) continue;
+        visit(rel, here);
+      } else if (entry.isFile()) {
+        filesSeen++;
+        if (options.isCandidate(rel, entry.name)) candidates.push(rel);
+      } else if (entry.isSymbolicLink()) {
+        const problem = symlinkProblem(path.join(absRoot, rel), realRoot);
+        if (problem === "file") {
+          filesSeen++;
+          if (options.isCandidate(rel, entry.name)) candidates.push(rel);
+        } else if (problem !== "directory" && options.isCandidate(rel, entry.name)) {
+          skipped.push({ path: rel, reason: problem });
+        }
+      }
+    }
+  };
+
+  visit("", options.ancestors ?? GitignoreStack.empty());
+  const gitignore = (relPath: string): boolean => {
+    const dir = relPath.includes("/") ? relPath.slice(0, relPath.lastIndexOf("/")) : "";
+    return (stacks.get(dir) ?? options.ancestors ?? GitignoreStack.empty()).ignores(relPath, false);
+  };
+  return { candidates, filesSeen, skipped, gitignore };
+}
+
+function join(dir: string, name: string): string {
+  return dir ? `${dir}/${name}` : name;
+}
+
+/** "file" when a symlink is safe to read, "directory" when it is not entered, else why it is skipped. */
+function symlinkProblem(abs: string, realRoot: string): string {
+  let target: string;
+  try {
+    target = realpathSync(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === "ELOOP" ? "symlink loop" : "broken symlink";
+  }
+  if (target !== realRoot && !target.startsWith(realRoot + path.sep))
+    return "symlink points outside the scanned root";
+  try {
+    return statSync(target).isDirectory() ? "directory" : "file";
+  } catch {
+    return "broken symlink";
+  }
+}

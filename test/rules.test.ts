@@ -1,0 +1,61 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { BUILTIN_RULES_DIR, loadRuleFile, ruleFiles } from "../src/engine/loader.js";
+import { runRules } from "../src/engine/runner.js";
+import type { RuleTestCase } from "../src/engine/schema.js";
+import { CATEGORIES } from "../src/engine/types.js";
+import { PREDICATES } from "../src/predicates/index.js";
+import { staticSubjects } from "../src/sources/subjects.js";
+import { memoryProject } from "./support/memory-project.js";
+
+// Every built-in rule carries its own table of valid and invalid cases (ESLint's RuleTester idea).
+// This file runs them all, and enforces the hygiene that keeps the tables meaningful.
+
+const files = ruleFiles(BUILTIN_RULES_DIR);
+const rules = files.map((f) => loadRuleFile(f, PREDICATES, `rules/${path.basename(f)}`));
+
+function run(ruleIndex: number, c: RuleTestCase) {
+  const rule = rules[ruleIndex];
+  if (!rule) throw new Error("no rule");
+  const project = memoryProject(c.files, c.tracked);
+  return runRules([rule], staticSubjects(project), PREDICATES).findings;
+}
+
+describe("rule catalogue", () => {
+  it("has rules in every static category it promises", () => {
+    const used = new Set(rules.map((r) => r.category));
+    for (const c of CATEGORIES.filter((c) => c !== "headers")) expect(used, c).toContain(c);
+  });
+
+  it.each(rules.map((r) => [r.id, r] as const))("%s has tests, docs and no duplicate cases", (_id, rule) => {
+    expect(rule.tests?.valid.length ?? 0).toBeGreaterThan(0);
+    expect(rule.tests?.invalid.length ?? 0).toBeGreaterThan(0);
+    for (const c of rule.tests?.invalid ?? [])
+      expect(c.findings?.length ?? 0, "an invalid case lists its findings").toBeGreaterThan(0);
+    const keys = [...(rule.tests?.valid ?? []), ...(rule.tests?.invalid ?? [])].map((c) =>
+      JSON.stringify(c.files),
+    );
+    expect(new Set(keys).size, "duplicate test case").toBe(keys.length);
+    expect(rule.message).toMatch(/\S/);
+    expect(rule.references.length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(rules.map((r, i) => [r.id, i] as const))("%s", (_id, index) => {
+  const rule = rules[index];
+  const valid = rule?.tests?.valid ?? [];
+  const invalid = rule?.tests?.invalid ?? [];
+  it.each(valid.map((c, i) => [c.name ?? `valid #${i + 1}`, c] as const))("valid: %s", (_n, c) => {
+    expect(run(index, c).map((f) => `${f.location.file}:${f.location.line} ${f.message}`)).toEqual([]);
+  });
+  it.each(invalid.map((c, i) => [c.name ?? `invalid #${i + 1}`, c] as const))("invalid: %s", (_n, c) => {
+    const key = (f: { file?: string; line?: number }) => `${f.file}:${String(f.line).padStart(5, "0")}`;
+    const got = run(index, c)
+      .map((f) => ({ file: f.location.file, line: f.location.line, severity: f.severity }))
+      .sort((a, b) => key(a).localeCompare(key(b)));
+    const want = [...(c.findings ?? [])].sort((a, b) => key(a).localeCompare(key(b)));
+    expect(got.map((g, i) => (want[i]?.severity ? g : { file: g.file, line: g.line }))).toEqual(
+      want.map((w) => (w.severity ? w : { file: w.file, line: w.line })),
+    );
+  });
+});
