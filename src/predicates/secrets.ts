@@ -21,7 +21,10 @@ export function clientPrefix(key: string): string | undefined {
 }
 
 const SECRET_WORD =
-  /(SECRET|PASSWORD|PASSWD|PASSPHRASE|(^|_)PASS$|(^|_)PWD$|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|SERVICE_?ROLE|CREDENTIAL|(^|_)KEY$|(^|_)SALT$|(^|_)DSN$|DATABASE_URL|(DB|MONGO|REDIS|POSTGRES|MYSQL)_URL|CONNECTION_STRING)/;
+  /(SECRET|PASSWORD|PASSWD|PASSPHRASE|(^|_)PASS$|(^|_)PWD$|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|SERVICE_?ROLE|CREDENTIAL|(^|_)KEY$|(^|_)SALT$|(^|_)DSN$|DATABASE_URL|(^|_)(DB|MONGO|MONGODB|REDIS|POSTGRES|MYSQL)_URL|CONNECTION_STRING)/;
+// Switches about a secret (REQUIRE_API_KEY=true) are not secrets.
+const SWITCH_PREFIX =
+  /^(REQUIRE|REQUIRES|ENABLE|ENABLED|DISABLE|DISABLED|USE|ALLOW|SKIP|NO|IS|HAS|SHOW|VALIDATE|VERIFY)_/;
 // Names that mention a secret but hold something else: a path, an id, a length, a switch.
 const NOT_A_SECRET_VALUE =
   /(_URL_PATH|_PATH|_FILE|_DIR|_ID|_IDS|_NAME|_HEADER|_EXPIRE[SD]?|_EXPIRY|_EXPIRES_IN|_TTL|_LIFETIME|_LENGTH|_MIN_LEN|_ALGORITHM|_ALG|_ENABLED|_REQUIRED|_TYPE|_PROVIDER|_MODE|_HOST|_PORT|_REGION|_BUCKET|_ENDPOINT|_USER|_USERNAME|_VERSION|_PREFIX|_FIELD|_PARAM|_LIMIT|_COUNT|_TIMEOUT|PUBLISHABLE|PUBLIC_?KEY|MAX_TOKENS|_TOKENS$|TOKENIZER|TOKEN_URL|TOKEN_URI|AUTH_URL|KEY_URL|_ISSUER|_AUDIENCE|_SCOPES?|_COLUMN)$/;
@@ -29,7 +32,8 @@ const NOT_A_SECRET_VALUE =
 /** A variable whose name says it holds a credential (API_KEY, JWT_SECRET, DB_PASSWORD...). */
 export function isSecretName(key: string): boolean {
   const upper = key.toUpperCase();
-  if (NOT_A_SECRET_VALUE.test(upper) || upper.includes("PUBLISHABLE")) return false;
+  if (NOT_A_SECRET_VALUE.test(upper) || SWITCH_PREFIX.test(upper) || upper.includes("PUBLISHABLE"))
+    return false;
   return SECRET_WORD.test(upper);
 }
 
@@ -37,15 +41,22 @@ export function isSecretName(key: string): boolean {
 export function isServerOnlySecretName(key: string): boolean {
   const upper = key.toUpperCase();
   if (upper.includes("PUBLISHABLE") || /PUBLIC_?KEY$/.test(upper) || /ANON_?KEY$/.test(upper)) return false;
-  return /(SECRET|PRIVATE|PASSWORD|PASSWD|SERVICE_?ROLE|ADMIN|DATABASE_URL|DB_URL|DB_PASS|CONNECTION_STRING|WEBHOOK_SECRET|SIGNING)/.test(
+  if (SWITCH_PREFIX.test(upper)) return false;
+  return /(SECRET|PRIVATE|PASSWORD|PASSWD|SERVICE_?ROLE|ADMIN|DATABASE_URL|(^|_)DB_URL|(^|_)DB_PASS|CONNECTION_STRING|SIGNING)/.test(
     upper,
   );
 }
 
 /** Keys whose value signs or encrypts (sessions, JWTs, cookies): these need 32 bytes of randomness. */
 export function isSigningSecretName(key: string): boolean {
-  return /(^|_)(SECRET_KEY|SECRET_KEY_BASE|JWT_SECRET|JWT_SECRET_KEY|SESSION_SECRET|COOKIE_SECRET|AUTH_SECRET|NEXTAUTH_SECRET|BETTER_AUTH_SECRET|APP_SECRET|APP_KEY|SIGNING_KEY|SIGNING_SECRET|TOKEN_SECRET|ENCRYPTION_KEY|HMAC_SECRET|HMAC_KEY)$/.test(
-    key.toUpperCase(),
+  // Anchored: STRIPE_SECRET_KEY is a provider's key (its strength is the provider's business),
+  // SECRET_KEY / JWT_SECRET are ours to generate.
+  const upper = key.toUpperCase();
+  return (
+    /^(SECRET|SECRET_KEY|SECRET_KEY_BASE|APP_KEY|APP_SECRET|APP_SECRET_KEY)$/.test(upper) ||
+    /^(DJANGO|FLASK|RAILS|LARAVEL|JWT|JWT_ACCESS|JWT_REFRESH|ACCESS_TOKEN|REFRESH_TOKEN|SESSION|COOKIE|CSRF|AUTH|NEXTAUTH|BETTER_AUTH|SIGNING|HMAC|TOKEN|ENCRYPTION|WEBHOOK_SIGNING)_(SECRET|SECRET_KEY|KEY)$/.test(
+      upper,
+    )
   );
 }
 
