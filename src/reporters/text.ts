@@ -33,6 +33,14 @@ export function formatText(report: Report, options: TextOptions): string {
   for (const line of score.breakdown) {
     out.push(c.dim(`    ${String(line.modifier).padStart(4)}  ${line.severity.padEnd(8)} ${line.ruleId}`));
   }
+  const total = score.breakdown.reduce((sum, l) => sum + l.modifier, 0);
+  if (score.breakdown.length > 0) {
+    out.push(
+      c.dim(
+        `    ${String(total).padStart(4)}  from ${SCORING.start}${SCORING.start + total < 0 ? ", floored at 0" : ""}`,
+      ),
+    );
+  }
   if (score.cappedBy) {
     out.push(
       c.dim(
