@@ -75,7 +75,6 @@ export function buildProgram(version: string): Command {
   const program = new Command("secaudit")
     .description("Security-posture audit for small self-hosted services")
     .version(version, "-V, --version")
-    .showHelpAfterError("(run secaudit --help for usage)")
     .exitOverride();
 
   const withCommon = (cmd: Command): Command =>
