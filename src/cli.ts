@@ -37,14 +37,16 @@ export function exitCodeFor(report: Report, failOn: string): number {
   return report.findings.some((f) => severityRank(f.severity) <= threshold) ? 1 : 0;
 }
 
-async function withSpinner<T>(options: CommonOptions, text: string, work: () => T): Promise<T> {
-  if (options.quiet || !process.stderr.isTTY) return work();
+async function withSpinner<T>(options: CommonOptions, text: string, work: () => Promise<T>): Promise<T> {
+  // A terminal that reports no width (some CI ptys, `script` without a size) sends ora into an
+  // endless clear-line loop: no spinner there.
+  if (options.quiet || !process.stderr.isTTY || !(process.stderr.columns > 0)) return work();
   const { default: ora } = await import("ora");
   const spinner = ora({ text, stream: process.stderr }).start();
   // Let the spinner paint once before the synchronous scan.
   await new Promise((r) => setTimeout(r, 0));
   try {
-    return work();
+    return await work();
   } finally {
     spinner.stop();
   }
@@ -121,8 +123,8 @@ export function buildProgram(version: string): Command {
     .description("list every loaded rule: id, category, severity, title, source file")
     .option("--rules <dir>", "extra rule directory (repeatable)", collect, [])
     .option("--format <format>", "text or json", "text")
-    .action((options: { rules: string[]; format: string }) => {
-      const rules = loadRules(options.rules, PREDICATES);
+    .action(async (options: { rules: string[]; format: string }) => {
+      const rules = await loadRules(options.rules, PREDICATES);
       if (options.format === "json") {
         const rows = rules.map(({ id, category, severity, title, source, appliesTo }) => ({
           id,
@@ -148,8 +150,8 @@ export function buildProgram(version: string): Command {
     .command("explain <ruleId>")
     .description("print a rule's rationale, remediation and references")
     .option("--rules <dir>", "extra rule directory (repeatable)", collect, [])
-    .action((ruleId: string, options: { rules: string[] }) => {
-      const rules = loadRules(options.rules, PREDICATES);
+    .action(async (ruleId: string, options: { rules: string[] }) => {
+      const rules = await loadRules(options.rules, PREDICATES);
       const rule = rules.find((r) => r.id === ruleId);
       if (!rule) {
         const near = rules.filter(

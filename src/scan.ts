@@ -17,7 +17,7 @@ export interface ScanOptions {
 }
 
 /** sources → engine → report: the static audit of one tree. */
-export function scanProject(options: ScanOptions): Report {
+export async function scanProject(options: ScanOptions): Promise<Report> {
   const { dir } = options;
   let isDir = false;
   try {
@@ -26,8 +26,8 @@ export function scanProject(options: ScanOptions): Report {
     throw new UsageError(`${dir}: no such directory`);
   }
   if (!isDir) throw new UsageError(`${dir}: not a directory`);
-  const config = loadConfig(dir, options.configPath);
-  const rules = loadRules(options.rulesDirs, PREDICATES);
+  const config = await loadConfig(dir, options.configPath);
+  const rules = await loadRules(options.rulesDirs, PREDICATES);
   const overrides = ruleOverrides(config, rules);
   const project = loadProject(dir, {
     maxFileBytes: config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,

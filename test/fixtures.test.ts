@@ -16,7 +16,7 @@ const FIXTURES = path.resolve("fixtures");
 const fixtures = readdirSync(FIXTURES, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
-const rules = loadRules([], PREDICATES);
+const rules = await loadRules([], PREDICATES);
 
 interface Expectation {
   kind: "ruleid" | "ok" | "todoruleid";

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BUILTIN_RULES_DIR, loadRuleFile, ruleFiles } from "../src/engine/loader.js";
+import { BUILTIN_RULES_DIR } from "../src/engine/loader.js";
+import { loadRuleFile, ruleFiles } from "../src/engine/rule-file.js";
 import { runRules } from "../src/engine/runner.js";
 import type { RuleTestCase } from "../src/engine/schema.js";
 import { CATEGORIES } from "../src/engine/types.js";

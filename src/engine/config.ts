@@ -1,25 +1,20 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 import { UsageError } from "./errors.js";
 import type { RuleOverride } from "./runner.js";
 import type { Rule } from "./schema.js";
-import { SEVERITIES } from "./types.js";
-import { parseValidatedYaml } from "./yaml-file.js";
+import type { Severity } from "./types.js";
 
-export const configSchema = z.strictObject({
-  /** Paths to leave out of the scan, in .gitignore syntax, relative to the scanned root. */
-  ignore: z.array(z.string().min(1)).optional(),
-  /** Per rule id: "off", or a severity that re-rates its findings. */
-  rules: z.record(z.string(), z.enum(["off", ...SEVERITIES])).optional(),
-  /** Files larger than this many bytes are skipped (and listed as skipped). */
-  maxFileBytes: z.number().int().positive().optional(),
-});
-
-export type Config = z.infer<typeof configSchema> & { source?: string };
+export interface Config {
+  ignore?: string[];
+  rules?: Record<string, "off" | Severity>;
+  maxFileBytes?: number;
+  /** The file it came from, for messages. */
+  source?: string;
+}
 
 /** `--config FILE`, else `.secaudit.yaml` in the scanned dir if present, else defaults. */
-export function loadConfig(root: string, explicit?: string): Config {
+export async function loadConfig(root: string, explicit?: string): Promise<Config> {
   const file = explicit ?? path.join(root, ".secaudit.yaml");
   if (!explicit && !existsSync(file)) return {};
   let text: string;
@@ -28,7 +23,8 @@ export function loadConfig(root: string, explicit?: string): Config {
   } catch (err) {
     throw new UsageError(`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? "error"})`);
   }
-  return { ...parseValidatedYaml(text, file, configSchema), source: file };
+  const { parseConfig } = await import("./config-file.js");
+  return { ...parseConfig(text, file), source: file };
 }
 
 export function ruleOverrides(config: Config, rules: readonly Rule[]): Map<string, RuleOverride> {

@@ -1,6 +1,6 @@
 import { evaluate, type Hits, type PredicateCatalogue, type PredicateContext } from "./conditions.js";
 import { fingerprint } from "./fingerprint.js";
-import { maskAll } from "./mask.js";
+import { createMasker } from "./mask.js";
 import type { Rule } from "./schema.js";
 import {
   type Check,
@@ -39,7 +39,7 @@ export function runRules(
   }
   const ctx: PredicateContext = { subjects: (kind) => byKind.get(kind) ?? [] };
   // Every value any source considers secret is masked in every finding, not just its own subject's.
-  const allSecrets = new Set(subjects.flatMap((s) => s.secrets));
+  const mask = createMasker(subjects.flatMap((s) => s.secrets));
 
   const findings: Finding[] = [];
   const checks: Check[] = [];
@@ -75,15 +75,14 @@ export function runRules(
         location !== subject.location && location.line && subject.sourceLines
           ? (subject.sourceLines[location.line - 1] ?? "").trim()
           : subject.evidence;
-      const secrets = [...subject.secrets, ...allSecrets];
       ruleFindings.push({
         ruleId: rule.id,
         category: rule.category,
         severity,
         title: rule.title,
-        message: maskAll(formatMessage(rule.message, subject), secrets),
+        message: mask(formatMessage(rule.message, subject)),
         location: cleanLocation(location),
-        evidence: maskAll(rawEvidence, secrets),
+        evidence: mask(rawEvidence),
         remediation: rule.remediation.trim(),
         fingerprint: fingerprint(rule.id, where, subject.identity, occurrence),
       });

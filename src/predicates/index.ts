@@ -55,18 +55,49 @@ function isFalsy(v: FieldValue): boolean {
   return /^(false|0|no|off|n|disabled?)$/i.test(text(v).trim());
 }
 
+/**
+ * Per-scan indexes over env entries, built on first use: predicates that look across entries
+ * (reuse, "first secret in this file") stay linear in the project's size.
+ */
+interface EnvIndex {
+  order: Map<Subject, number>;
+  /** value -> secret-named entries in real files holding it, in project order. */
+  byValue: Map<string, Subject[]>;
+  /** file -> its env-file entries, in line order. */
+  byFile: Map<string, Subject[]>;
+}
+const envIndexes = new WeakMap<readonly Subject[], EnvIndex>();
+
+function envIndex(ctx: PredicateContext): EnvIndex {
+  const entries = ctx.subjects("env-entry");
+  let index = envIndexes.get(entries);
+  if (!index) {
+    index = { order: new Map(), byValue: new Map(), byFile: new Map() };
+    for (const [i, e] of entries.entries()) {
+      index.order.set(e, i);
+      const value = text(e.fields.value).trim();
+      if (e.fields["file.role"] === "real" && value !== "" && isSecretName(text(e.fields.key))) {
+        index.byValue.set(value, [...(index.byValue.get(value) ?? []), e]);
+      }
+      if (e.fields.origin === "env-file") {
+        const file = text(e.fields.file);
+        index.byFile.set(file, [...(index.byFile.get(file) ?? []), e]);
+      }
+    }
+    envIndexes.set(entries, index);
+  }
+  return index;
+}
+
 function sameValueEarlier(subject: Subject, ctx: PredicateContext): boolean {
   const key = text(subject.fields.key);
   const value = text(subject.fields.value).trim();
   if (value === "" || !isSecretName(key)) return false;
-  for (const other of ctx.subjects("env-entry")) {
-    if (other === subject) return false;
-    const role = other.fields["file.role"];
-    if (role !== "real") continue;
-    const otherKey = text(other.fields.key);
-    if (otherKey !== key && isSecretName(otherKey) && text(other.fields.value).trim() === value) return true;
-  }
-  return false;
+  const index = envIndex(ctx);
+  const mine = index.order.get(subject) ?? -1;
+  return (index.byValue.get(value) ?? []).some(
+    (other) => (index.order.get(other) ?? 0) < mine && text(other.fields.key) !== key,
+  );
 }
 
 export const PREDICATES: PredicateCatalogue = {
@@ -178,8 +209,7 @@ export const PREDICATES: PredicateCatalogue = {
   firstServerSecret: {
     description: "(env-file) the file holds a server-side secret; points at the first one",
     fn: (_v, s, ctx): boolean | Location => {
-      for (const entry of ctx.subjects("env-entry")) {
-        if (entry.fields.file !== s.fields.file || entry.fields.origin !== "env-file") continue;
+      for (const entry of envIndex(ctx).byFile.get(text(s.fields.file)) ?? []) {
         if (isServerSecretEntry(text(entry.fields.key), text(entry.fields.value))) return entry.location;
       }
       return false;

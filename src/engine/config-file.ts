@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { SEVERITIES } from "./types.js";
+import { parseValidatedYaml } from "./yaml-file.js";
+
+// `.secaudit.yaml`, validated strictly: an unknown key is an error with its line, never ignored.
+// Loaded only when a config file exists, so a plain scan does not pay for zod.
+
+export const configSchema = z.strictObject({
+  /** Paths to leave out of the scan, in .gitignore syntax, relative to the scanned root. */
+  ignore: z.array(z.string().min(1)).optional(),
+  /** Per rule id: "off", or a severity that re-rates its findings. */
+  rules: z.record(z.string(), z.enum(["off", ...SEVERITIES])).optional(),
+  /** Files larger than this many bytes are skipped (and listed as skipped). */
+  maxFileBytes: z.number().int().positive().optional(),
+});
+
+export function parseConfig(text: string, file: string): z.infer<typeof configSchema> {
+  return parseValidatedYaml(text, file, configSchema);
+}
