@@ -26,7 +26,8 @@ interface CommonOptions {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function useColor(options: CommonOptions, stream: NodeJS.WriteStream): boolean {
-  if (!options.color || process.env.NO_COLOR !== undefined) return false;
+  // no-color.org: a set, non-empty NO_COLOR turns colour off.
+  if (!options.color || (process.env.NO_COLOR ?? "") !== "") return false;
   return options.output === undefined && stream.isTTY === true;
 }
 
@@ -77,6 +78,7 @@ export function buildProgram(version: string): Command {
   const program = new Command("secaudit")
     .description("Security-posture audit for small self-hosted services")
     .version(version, "-V, --version")
+    .showSuggestionAfterError(false)
     .exitOverride();
 
   const withCommon = (cmd: Command): Command =>

@@ -5,9 +5,16 @@ import { maskSecret } from "../predicates/secrets.js";
  * hides inside another) in one regex pass. Values under 3 characters are not worth a mask and
  * would garble unrelated text.
  */
-export function createMasker(secrets: Iterable<string>): (text: string) => string {
-  const sorted = [...new Set(secrets)].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
+export function createMasker(
+  secrets: Iterable<string>,
+  options: { minLength?: number; wholeTokens?: boolean } = {},
+): (text: string) => string {
+  const min = options.minLength ?? 3;
+  const sorted = [...new Set(secrets)].filter((s) => s.length >= min).sort((a, b) => b.length - a.length);
   if (sorted.length === 0) return (text) => text;
-  const pattern = new RegExp(sorted.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  const alternation = sorted.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+  // Whole tokens only: a secret "redis" must not eat the image name "redis:7".
+  const source = options.wholeTokens ? `(?<![A-Za-z0-9_-])(?:${alternation})(?![A-Za-z0-9_-])` : alternation;
+  const pattern = new RegExp(source, "g");
   return (text) => text.replace(pattern, (s) => maskSecret(s));
 }

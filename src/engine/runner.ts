@@ -39,7 +39,11 @@ export function runRules(
   }
   const ctx: PredicateContext = { subjects: (kind) => byKind.get(kind) ?? [] };
   // Every value any source considers secret is masked in every finding, not just its own subject's.
-  const mask = createMasker(subjects.flatMap((s) => s.secrets));
+  // Safety net across subjects: a long secret value that shows up on another finding's line.
+  const maskAcross = createMasker(
+    subjects.flatMap((s) => s.secrets),
+    { minLength: 8, wholeTokens: true },
+  );
 
   const findings: Finding[] = [];
   const checks: Check[] = [];
@@ -71,6 +75,7 @@ export function runRules(
       const identityKey = `${where}\0${subject.identity}`;
       const occurrence = seen.get(identityKey) ?? 0;
       seen.set(identityKey, occurrence + 1);
+      const maskOwn = createMasker(subject.secrets, { wholeTokens: true });
       const rawEvidence =
         location !== subject.location && location.line && subject.sourceLines
           ? (subject.sourceLines[location.line - 1] ?? "").trim()
@@ -80,9 +85,9 @@ export function runRules(
         category: rule.category,
         severity,
         title: rule.title,
-        message: mask(formatMessage(rule.message, subject)),
+        message: formatMessage(rule.message, subject, maskOwn),
         location: cleanLocation(location),
-        evidence: mask(rawEvidence),
+        evidence: maskAcross(maskOwn(rawEvidence)),
         remediation: rule.remediation.trim(),
         fingerprint: fingerprint(rule.id, where, subject.identity, occurrence),
       });
@@ -112,10 +117,11 @@ function checkStatus(findings: readonly Finding[]): Check["status"] {
   return findings.some((f) => f.severity !== "info") ? "fail" : "warn";
 }
 
-function formatMessage(template: string, subject: Subject): string {
+/** Fill {{field}} placeholders with the subject's values, each masked: the template stays readable. */
+function formatMessage(template: string, subject: Subject, mask: (text: string) => string): string {
   return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => {
     const v = subject.fields[name];
-    return Array.isArray(v) ? v.join(", ") : v === undefined || v === null ? "" : String(v);
+    return mask(Array.isArray(v) ? v.join(", ") : v === undefined || v === null ? "" : String(v));
   });
 }
 

@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseDocument } from "yaml";
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { UsageError } from "./errors.js";
 
@@ -11,18 +11,28 @@ export function parseValidatedYaml<S extends z.ZodType>(text: string, file: stri
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntaxError = doc.errors[0];
   if (syntaxError) {
-    const line = syntaxError.linePos?.[0].line ?? 1;
+    const line = lineCounter.linePos(syntaxError.pos[0]).line;
     throw new UsageError(`${file}:${line}: invalid YAML: ${syntaxError.message.split("\n")[0]}`);
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = issue?.path ?? [];
+  // An unknown key is reported at its parent: point at the key itself.
+  const path = [
+    ...(issue?.path ?? []),
+    ...(issue?.code === "unrecognized_keys" ? issue.keys.slice(0, 1) : []),
+  ];
   // Point at the deepest node of the path that exists in the document.
   let line = 1;
   for (let depth = path.length; depth >= 0; depth--) {
-    const node = doc.getIn(path.slice(0, depth) as Array<string | number>, true);
+    const sub = path.slice(0, depth) as Array<string | number>;
+    // For the last segment prefer the key's own position (a map key), else the value node.
+    const parent = doc.getIn(sub.slice(0, -1), true);
+    const keyNode = isMap(parent)
+      ? parent.items.find((p) => isScalar(p.key) && p.key.value === sub[sub.length - 1])?.key
+      : undefined;
+    const node = isNode(keyNode) ? keyNode : doc.getIn(sub, true);
     if (isNode(node) && node.range) {
       line = lineCounter.linePos(node.range[0]).line;
       break;

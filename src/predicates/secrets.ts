@@ -256,10 +256,11 @@ function isCredentialFreeUrl(s: string): boolean {
   }
 }
 
-/** The part of a value to mask: a URL's password alone when it has one, else the whole value. */
+/**
+ * The part of a value to mask: a URL's password alone when it has one, else the whole value.
+ * The password is taken as written (percent-encoded), since that is what evidence lines show.
+ */
 export function secretPartOf(value: string): string {
-  const db = databaseUrl(value);
-  if (db?.password) return db.password;
   const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@/i.exec(value.trim());
   return m?.[1] ?? value;
 }

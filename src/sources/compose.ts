@@ -75,7 +75,8 @@ export function parseCompose(
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false });
   const err = doc.errors[0];
-  if (err) return `invalid YAML at line ${err.linePos?.[0].line ?? 1}: ${err.message.split("\n")[0]}`;
+  if (err)
+    return `invalid YAML at line ${lineCounter.linePos(err.pos[0]).line}: ${err.message.split("\n")[0]}`;
   let data: Json;
   try {
     data = doc.toJS({ maxAliasCount: 1000 }) as Json;

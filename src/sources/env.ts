@@ -54,7 +54,10 @@ export function parseEnvText(text: string): { entries: EnvEntry[]; lines: string
   const lines = clean.split(/\r\n|\r|\n/);
   const lineOf = new Map<string, { line: number; column: number }>();
   let inQuote: string | undefined;
+  let offset = 0;
   lines.forEach((raw, i) => {
+    const lineStart = offset;
+    offset += raw.length + 1;
     if (inQuote) {
       // Inside a multi-line quoted value: a line that closes the quote ends it.
       if (raw.includes(inQuote)) inQuote = undefined;
@@ -65,7 +68,14 @@ export function parseEnvText(text: string): { entries: EnvEntry[]; lines: string
     lineOf.set(m[1], { line: i + 1, column: raw.indexOf(m[1]) + 1 });
     const rest = raw.slice(m[0].length).trimStart();
     const q = rest[0];
-    if ((q === '"' || q === "'" || q === "`") && rest.indexOf(q, 1) === -1) inQuote = q;
+    // A quote left open on this line continues only if dotenv could close it further down.
+    if (
+      (q === '"' || q === "'" || q === "`") &&
+      rest.indexOf(q, 1) === -1 &&
+      clean.indexOf(q, lineStart + raw.length) !== -1
+    ) {
+      inQuote = q;
+    }
   });
   const entries: EnvEntry[] = [];
   for (const [key, value] of Object.entries(values)) {

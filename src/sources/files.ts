@@ -1,6 +1,5 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import type { SkippedFile } from "../engine/types.js";
 
 // How every source gets file contents: one read per file, with the size cap and binary check
 // applied in one place. Tests supply an in-memory project through the same interface.
@@ -27,16 +26,36 @@ export function formatBytes(n: number): string {
 }
 
 /** Reads from disk, refusing files over the cap, non-regular files and binaries. */
+export const EXCLUDED = "excluded by the config's ignore list";
+
 export class DiskReader implements FileReader {
-  readonly skipped: SkippedFile[] = [];
+  private readonly realRoot: string;
   constructor(
     private readonly root: string,
     private readonly maxBytes: number,
     private readonly isIgnored: (relPath: string) => boolean,
-  ) {}
+    private readonly isExcluded: (relPath: string) => boolean = () => false,
+  ) {
+    this.realRoot = realpathSync(root);
+  }
 
   read(relPath: string): ProjectFile | string {
+    if (this.isExcluded(relPath)) return EXCLUDED;
     const abs = path.join(this.root, relPath);
+    // Never read through a symlink (of the file or a parent directory) that leaves the root.
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return code === "ELOOP"
+        ? "symlink loop"
+        : code === "ENOENT"
+          ? "file not found"
+          : `unreadable (${code ?? "error"})`;
+    }
+    if (real !== this.realRoot && !real.startsWith(this.realRoot + path.sep))
+      return "symlink points outside the scanned root";
     const reason = this.readProblem(abs);
     if (typeof reason === "string") return reason;
     return { path: relPath, text: reason.text, gitIgnored: this.isIgnored(relPath) };

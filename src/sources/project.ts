@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import ignore from "ignore";
 import type { SkippedFile } from "../engine/types.js";
 import { type ComposeDocument, isComposeFileName, parseCompose } from "./compose.js";
 import { type EnvDocument, fileRole, isEnvFileName, isProductionName, parseEnvText } from "./env.js";
-import { DiskReader, type FileReader, type ProjectFile } from "./files.js";
+import { DiskReader, EXCLUDED, type FileReader, type ProjectFile } from "./files.js";
 import { findGitTopLevel, type GitInfo, readGitInfo } from "./git.js";
 import { GitignoreStack } from "./gitignore.js";
 import { walkTree } from "./walk.js";
@@ -48,9 +49,11 @@ export function loadProject(root: string, options: LoadOptions): Project {
       if (text) ancestors = ancestors.withAncestor(segments.slice(i).join("/"), text);
     }
   }
-  if (options.ignore?.length) ancestors = ancestors.with("", options.ignore.join("\n"));
-  const walk = walkTree(root, { isCandidate: isStaticCandidate, ancestors });
-  const reader = new DiskReader(root, options.maxFileBytes, walk.gitignore);
+  const userIgnore = ignore().add([...(options.ignore ?? [])]);
+  const exclude = (rel: string, isDir = false): boolean =>
+    (options.ignore?.length ?? 0) > 0 && userIgnore.ignores(isDir ? `${rel}/` : rel);
+  const walk = walkTree(root, { isCandidate: isStaticCandidate, ancestors, exclude });
+  const reader = new DiskReader(root, options.maxFileBytes, walk.gitignore, exclude);
   const skipped = [...walk.skipped];
   const files: ProjectFile[] = [];
   for (const rel of walk.candidates) {
@@ -112,10 +115,12 @@ export function buildProject(
     composeFiles.push(parsed);
     // env_file targets are env files whatever their name.
     for (const target of parsed.services.flatMap((s) => s.envFiles)) {
-      if (envFiles.has(target)) continue;
+      if (envFiles.has(target) || skipped.some((k) => k.path === target)) continue;
       const got = reader.read(target);
       if (typeof got === "string") {
-        if (got !== "file not found") skipped.push({ path: target, reason: got });
+        if (got === "file not found")
+          skipped.push({ path: target, reason: `env_file of ${file.path} does not exist` });
+        else if (got !== EXCLUDED) skipped.push({ path: target, reason: got });
       } else readEnv(got);
     }
   }

@@ -25,6 +25,24 @@ function subject(
   return { kind, fields, location, fieldLocations, evidence, secrets, identity, sourceLines: lines };
 }
 
+/**
+ * What to mask for one entry: the secret part of the value, the value as written on its line
+ * (escapes such as \\n are expanded by dotenv, so the line differs from the value), and each line
+ * of a multi-line value.
+ */
+function entrySecrets(key: string, value: string, line: string | undefined): string[] {
+  if (!mayBeSecret(key, value)) return [];
+  const writtenMatch = line === undefined ? undefined : /^[^=:]*[=:]\s*(.*)$/.exec(line)?.[1]?.trim();
+  const written = writtenMatch?.replace(/^(["'`])(.*?)(\1)?\s*(#.*)?$/, "$2");
+  const part = secretPartOf(value);
+  // A URL with a password: only the password is secret, the host stays readable.
+  if (part !== value) return written ? [part, secretPartOf(written)] : [part];
+  const out = [value];
+  if (written) out.push(written);
+  for (const piece of value.split(/\r?\n/)) if (piece.trim().length >= 8) out.push(piece.trim());
+  return out;
+}
+
 export function staticSubjects(project: Project): Subject[] {
   const out: Subject[] = [];
   const containerEnvFiles = new Set(
@@ -39,7 +57,10 @@ export function staticSubjects(project: Project): Subject[] {
       "file.containerEnv": containerEnvFiles.has(doc.path),
       "file.gitIgnored": doc.gitIgnored,
     };
+    const fileSecrets: string[] = [];
     for (const e of doc.entries) {
+      const secrets = entrySecrets(e.key, e.value, doc.lines[e.line - 1]);
+      fileSecrets.push(...secrets);
       out.push(
         subject(
           "env-entry",
@@ -54,7 +75,7 @@ export function staticSubjects(project: Project): Subject[] {
           loc(doc.path, e),
           doc.lines,
           e.key,
-          mayBeSecret(e.key, e.value) ? [secretPartOf(e.value)] : [],
+          secrets,
         ),
       );
     }
@@ -70,6 +91,7 @@ export function staticSubjects(project: Project): Subject[] {
         { file: doc.path, line: 1, column: 1 },
         doc.lines,
         doc.path,
+        fileSecrets,
       ),
     );
   }
@@ -157,7 +179,7 @@ function serviceSubjects(compose: ComposeDocument, s: ComposeService): Subject[]
         loc(file, e),
         compose.lines,
         `${s.name}:${e.key}`,
-        mayBeSecret(e.key, e.value) ? [secretPartOf(e.value)] : [],
+        entrySecrets(e.key, e.value, compose.lines[e.line - 1]),
       ),
     );
   }

@@ -32,6 +32,8 @@ export interface WalkOptions {
   isCandidate: (relPath: string, name: string) => boolean;
   /** .gitignore files above the root (git top level down to the root's parent). */
   ancestors?: GitignoreStack;
+  /** The user's own exclusions (config `ignore:`): never walked, never read, never git-ignored. */
+  exclude?: (relPath: string, isDir: boolean) => boolean;
 }
 
 export interface WalkResult {
@@ -85,8 +87,9 @@ export function walkTree(root: string, options: WalkOptions): WalkResult {
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const rel = join(relDir, entry.name);
+      if (!entry.isDirectory() && options.exclude?.(rel, false)) continue;
       if (entry.isDirectory()) {
-        if (SKIPPED_DIRS.has(entry.name) || here.ignores(rel, true)) continue;
+        if (SKIPPED_DIRS.has(entry.name) || here.ignores(rel, true) || options.exclude?.(rel, true)) continue;
         visit(rel, here);
       } else if (entry.isFile()) {
         filesSeen++;
@@ -99,6 +102,9 @@ export function walkTree(root: string, options: WalkOptions): WalkResult {
         } else if (problem !== "directory" && options.isCandidate(rel, entry.name)) {
           skipped.push({ path: rel, reason: problem });
         }
+      } else if (options.isCandidate(rel, entry.name)) {
+        // A FIFO, socket or device under an env-file name: never opened (a FIFO would block).
+        skipped.push({ path: rel, reason: "not a regular file" });
       }
     }
   };
