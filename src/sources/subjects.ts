@@ -1,6 +1,7 @@
 import type { FieldValue, Location, Subject } from "../engine/types.js";
 import { clientPrefix, mayBeSecret, secretPartOf } from "../predicates/secrets.js";
 import type { ComposeDocument, ComposeService, Located, Position } from "./compose.js";
+import { fileRole } from "./env.js";
 import type { Project } from "./project.js";
 
 // Flatten the parsed documents into the subjects rules match. Field names here are the match
@@ -104,7 +105,12 @@ export function staticSubjects(project: Project): Subject[] {
 
 function serviceSubjects(compose: ComposeDocument, s: ComposeService): Subject[] {
   const file = compose.path;
-  const common = { file, "file.role": "real", "file.production": compose.production, service: s.name };
+  const common = {
+    file,
+    "file.role": fileRole(file),
+    "file.production": compose.production,
+    service: s.name,
+  };
   const out: Subject[] = [];
   const fieldLocations: Record<string, Location> = {};
   const put = (name: string, v: Located | undefined) => {
