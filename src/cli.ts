@@ -6,7 +6,7 @@ import type { Report } from "./engine/report.js";
 import { type SEVERITIES, severityRank } from "./engine/types.js";
 import { PREDICATES } from "./predicates/index.js";
 import { FORMATS, formatterFor } from "./reporters/index.js";
-import { scanProject } from "./scan.js";
+import { runAudit } from "./scan.js";
 
 // Commander wiring only: parse, call the scan, hand the report to a reporter, map the exit code.
 
@@ -38,16 +38,22 @@ export function exitCodeFor(report: Report, failOn: string): number {
   return report.findings.some((f) => severityRank(f.severity) <= threshold) ? 1 : 0;
 }
 
-async function withSpinner<T>(options: CommonOptions, text: string, work: () => Promise<T>): Promise<T> {
+async function withSpinner<T>(
+  options: CommonOptions,
+  text: string,
+  work: (step: (text: string) => void) => Promise<T>,
+): Promise<T> {
   // A terminal that reports no width (some CI ptys, `script` without a size) sends ora into an
   // endless clear-line loop: no spinner there.
-  if (options.quiet || !process.stderr.isTTY || !(process.stderr.columns > 0)) return work();
+  if (options.quiet || !process.stderr.isTTY || !(process.stderr.columns > 0)) return work(() => undefined);
   const { default: ora } = await import("ora");
   const spinner = ora({ text, stream: process.stderr }).start();
   // Let the spinner paint once before the synchronous scan.
   await new Promise((r) => setTimeout(r, 0));
   try {
-    return await work();
+    return await work((t) => {
+      spinner.text = t;
+    });
   } finally {
     spinner.stop();
   }
@@ -103,22 +109,34 @@ export function buildProgram(version: string): Command {
       .option("--debug", "show stack traces for internal errors", false)
       .exitOverride();
 
-  withCommon(program.command("scan [dir]").description("static audit of a project tree (default .)"))
-    .option("--url <url>", "also probe a running server (repeatable)", collect, [])
-    .action(async (dir: string | undefined, options: CommonOptions) => {
-      if (options.url.length > 0)
-        throw new UsageError("--url: live probing is not available in this version yet");
-      const root = dir ?? ".";
-      const report = await withSpinner(options, `scanning ${root}`, () =>
-        scanProject({ dir: root, rulesDirs: options.rules, configPath: options.config, version }),
-      );
-      emit(report, options);
-      process.exitCode = exitCodeFor(report, options.failOn);
-    });
+  const audit = async (dir: string | undefined, urls: string[], options: CommonOptions): Promise<void> => {
+    const label = [dir, ...urls].filter(Boolean).join(", ");
+    const report = await withSpinner(options, `auditing ${label}`, (onStep) =>
+      runAudit({
+        dir,
+        urls,
+        rulesDirs: options.rules,
+        configPath: options.config,
+        headers: options.header,
+        version,
+        onStep,
+      }),
+    );
+    emit(report, options);
+    process.exitCode = exitCodeFor(report, options.failOn);
+  };
 
-  withCommon(program.command("probe <url...>").description("live probe of running server(s)")).action(() => {
-    throw new UsageError("probe: live probing is not available in this version yet");
-  });
+  withCommon(
+    program
+      .command("scan [dir]")
+      .description("static audit of a project tree (default .), plus --url probes"),
+  )
+    .option("--url <url>", "also probe a running server (repeatable)", collect, [])
+    .action((dir: string | undefined, options: CommonOptions) => audit(dir ?? ".", options.url, options));
+
+  withCommon(program.command("probe <url...>").description("live probe of running server(s)")).action(
+    (urls: string[], options: CommonOptions) => audit(undefined, urls, { ...options, url: [] }),
+  );
 
   program
     .command("rules")

@@ -2,46 +2,148 @@ import { statSync } from "node:fs";
 import { loadConfig, ruleOverrides } from "./engine/config.js";
 import { UsageError } from "./engine/errors.js";
 import { loadRules } from "./engine/loader.js";
-import { buildReport, type Report } from "./engine/report.js";
+import { buildReport, type ProbeSummary, type Report } from "./engine/report.js";
 import { runRules } from "./engine/runner.js";
+import type { SkippedFile, Subject } from "./engine/types.js";
 import { PREDICATES } from "./predicates/index.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./sources/files.js";
+import {
+  DEFAULT_PROBE_OPTIONS,
+  plannedRequests,
+  probeTarget,
+  UnreachableTarget,
+} from "./sources/probe/retrieve.js";
+import { probeSubjects } from "./sources/probe/subjects.js";
 import { loadProject } from "./sources/project.js";
 import { staticSubjects } from "./sources/subjects.js";
 
-export interface ScanOptions {
-  dir: string;
+export interface AuditOptions {
+  /** The tree to scan statically; undefined for `secaudit probe`. */
+  dir?: string;
+  urls: readonly string[];
   rulesDirs: readonly string[];
   configPath?: string;
+  /** --header values, "Name: value". */
+  headers: readonly string[];
   version: string;
+  /** Extra CA for HTTPS targets (tests; users have NODE_EXTRA_CA_CERTS). */
+  ca?: string;
+  onStep?: (step: string) => void;
 }
 
-/** sources → engine → report: the static audit of one tree. */
-export async function scanProject(options: ScanOptions): Promise<Report> {
-  const { dir } = options;
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    throw new UsageError(`${dir}: no such directory`);
+/** Why a check had nothing to look at, by the kind of subject it needs. */
+const SKIP_REASONS: Record<string, string> = {
+  "env-entry": "no env file or compose environment",
+  "env-file": "no env file",
+  "compose-service": "no compose file",
+  "compose-port": "no published compose port",
+  "probe-exchange": "no URL probed (--url)",
+  "probe-target": "no URL probed (--url)",
+  "probe-token": "no script with a key-like string served",
+};
+
+export function parseHeaders(raw: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of raw) {
+    const i = h.indexOf(":");
+    const name = i > 0 ? h.slice(0, i).trim() : "";
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new UsageError(
+        `--header: expected "Name: value", got "${h.slice(0, Math.max(0, i)) || h.slice(0, 12)}..."`,
+      );
+    }
+    out[name.toLowerCase()] = h.slice(i + 1).trim();
   }
-  if (!isDir) throw new UsageError(`${dir}: not a directory`);
-  const config = await loadConfig(dir, options.configPath);
+  return out;
+}
+
+function checkUrl(url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`--url: not a URL: ${url}`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:")
+    throw new UsageError(`--url: only http:// and https:// are probed: ${url}`);
+}
+
+/** sources → engine → report: the static audit of a tree and/or the live probe of URLs. */
+export async function runAudit(options: AuditOptions): Promise<Report> {
+  const { dir } = options;
+  if (dir !== undefined) {
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      throw new UsageError(`${dir}: no such directory`);
+    }
+    if (!isDir) throw new UsageError(`${dir}: not a directory`);
+  }
+  options.urls.forEach(checkUrl);
+  const headers = parseHeaders(options.headers);
+  const config = await loadConfig(dir ?? ".", options.configPath);
+  for (const [name, variable] of Object.entries(config.probe?.headersFromEnv ?? {})) {
+    const value = process.env[variable];
+    if (value === undefined)
+      throw new UsageError(`${config.source}: probe.headersFromEnv.${name}: $${variable} is not set`);
+    headers[name.toLowerCase()] = value;
+  }
   const rules = await loadRules(options.rulesDirs, PREDICATES);
   const overrides = ruleOverrides(config, rules);
-  const project = loadProject(dir, {
-    maxFileBytes: config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
-    ignore: config.ignore,
-  });
-  const result = runRules(rules, staticSubjects(project), PREDICATES, overrides);
+
+  const subjects: Subject[] = [];
   const notes: string[] = [];
-  if (!project.git.available) {
-    notes.push(`git: ${project.git.reason}; whether env files are committed is judged by .gitignore alone`);
+  let skipped: SkippedFile[] = [];
+  let filesScanned = 0;
+  if (dir !== undefined) {
+    options.onStep?.(`reading ${dir}`);
+    const project = loadProject(dir, {
+      maxFileBytes: config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      ignore: config.ignore,
+    });
+    subjects.push(...staticSubjects(project));
+    skipped = project.skipped;
+    filesScanned = project.envFiles.length + project.composeFiles.length;
+    if (!project.git.available)
+      notes.push(`git: ${project.git.reason}; whether env files are committed is judged by .gitignore alone`);
   }
+
+  const probe: ProbeSummary[] = [];
+  if (options.urls.length > 0) {
+    const probeOptions = {
+      ...DEFAULT_PROBE_OPTIONS,
+      headers,
+      ca: options.ca,
+      burst: Math.min(config.probe?.burst ?? DEFAULT_PROBE_OPTIONS.burst, 100),
+      extraPaths: config.probe?.extraPaths,
+    };
+    const targets = [];
+    for (const url of options.urls) {
+      try {
+        const t = await probeTarget(url, probeOptions, options.onStep);
+        targets.push(t);
+        probe.push({
+          url,
+          requestsSent: t.requestsSent,
+          requestBudget: plannedRequests(probeOptions),
+          wallMs: t.wallMs,
+          notes: t.notes,
+        });
+      } catch (err) {
+        if (err instanceof UnreachableTarget) throw new UsageError(err.message);
+        throw err;
+      }
+    }
+    subjects.push(...probeSubjects(targets, Object.values(headers)));
+  }
+
+  const result = runRules(rules, subjects, PREDICATES, overrides, SKIP_REASONS);
   if (config.source) notes.push(`config: ${config.source}`);
-  return buildReport(options.version, { root: dir, urls: [] }, result, {
-    skipped: project.skipped,
+  return buildReport(options.version, { root: dir ?? "", urls: [...options.urls] }, result, {
+    skipped,
     notes,
-    filesScanned: project.envFiles.length + project.composeFiles.length,
+    filesScanned,
+    probe,
   });
 }

@@ -12,6 +12,16 @@ export const configSchema = z.strictObject({
   rules: z.record(z.string(), z.enum(["off", ...SEVERITIES])).optional(),
   /** Files larger than this many bytes are skipped (and listed as skipped). */
   maxFileBytes: z.number().int().positive().optional(),
+  probe: z
+    .strictObject({
+      /** Requests in the rate-limit burst (at most 100). */
+      burst: z.number().int().min(1).max(100).optional(),
+      /** More paths to check for exposure. */
+      extraPaths: z.array(z.string().startsWith("/")).optional(),
+      /** Header name -> environment variable holding its value (never the value itself). */
+      headersFromEnv: z.record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
+    })
+    .optional(),
 });
 
 export function parseConfig(text: string, file: string): z.infer<typeof configSchema> {

@@ -2,6 +2,15 @@ import type { RunResult } from "./runner.js";
 import { computeScore, type Score } from "./score.js";
 import { type Check, type Finding, SEVERITIES, type Severity, type SkippedFile } from "./types.js";
 
+/** What one probed target cost: the request budget printed up front, and what was spent. */
+export interface ProbeSummary {
+  url: string;
+  requestsSent: number;
+  requestBudget: number;
+  wallMs: number;
+  notes: string[];
+}
+
 /** The one document every reporter renders. Its JSON form is the contract's report. */
 export interface Report {
   schemaVersion: 1;
@@ -19,13 +28,15 @@ export interface Report {
   skipped: SkippedFile[];
   /** What the user should know about how the scan ran (no git, ...). */
   notes: string[];
+  /** One entry per probed URL. */
+  probe: ProbeSummary[];
 }
 
 export function buildReport(
   version: string,
   target: { root: string; urls: string[] },
   result: RunResult,
-  extra: { skipped: SkippedFile[]; notes: string[]; filesScanned: number },
+  extra: { skipped: SkippedFile[]; notes: string[]; filesScanned: number; probe?: ProbeSummary[] },
 ): Report {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of result.findings) bySeverity[f.severity]++;
@@ -41,5 +52,6 @@ export function buildReport(
     findings: result.findings,
     skipped: extra.skipped,
     notes: extra.notes,
+    probe: extra.probe ?? [],
   };
 }

@@ -30,6 +30,7 @@ export function runRules(
   subjects: readonly Subject[],
   predicates: PredicateCatalogue,
   overrides: ReadonlyMap<string, RuleOverride> = new Map(),
+  skipReasons: Readonly<Record<string, string>> = {},
 ): RunResult {
   const byKind = new Map<string, Subject[]>();
   for (const s of subjects) {
@@ -60,7 +61,7 @@ export function runRules(
         ...base,
         status: "skip",
         findingCount: 0,
-        reason: `nothing to check (no ${rule.appliesTo})`,
+        reason: skipReasons[rule.appliesTo] ?? `nothing to check (no ${rule.appliesTo})`,
       });
       continue;
     }
@@ -94,6 +95,15 @@ export function runRules(
     }
     findings.push(...ruleFindings);
     checks.push({ ...base, status: checkStatus(ruleFindings), findingCount: ruleFindings.length });
+  }
+  // Link live findings to their static causes (declared by the rule's relatedRules).
+  for (const rule of rules) {
+    if (!rule.relatedRules?.length) continue;
+    const causes = findings
+      .filter((f) => rule.relatedRules?.includes(f.ruleId))
+      .map((f) => ({ ruleId: f.ruleId, location: f.location }));
+    if (causes.length === 0) continue;
+    for (const f of findings) if (f.ruleId === rule.id) f.related = causes;
   }
   findings.sort(compareFindings);
   return { findings, checks };

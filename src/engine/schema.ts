@@ -92,6 +92,8 @@ export const ruleSchema = z.strictObject({
   /** Message with {{field}} placeholders; secret values are masked after substitution. */
   message: z.string().min(5),
   match: conditionSchema,
+  /** Static rules whose findings explain this one's (a live CORS * and CORS_ORIGINS=* in .env). */
+  relatedRules: z.array(z.string()).optional(),
   /** Which field's location the finding points at (default: the first matched field, else the subject). */
   at: z.string().optional(),
   /** First matching entry re-rates the finding (an example file is info, production is critical...). */

@@ -71,6 +71,8 @@ export interface Finding {
   evidence: string;
   remediation: string;
   fingerprint: string;
+  /** Findings of related rules in the same run: the static cause of a live finding. */
+  related?: Array<{ ruleId: string; location: Location }>;
 }
 
 export type CheckStatus = "pass" | "fail" | "warn" | "skip";

@@ -1,6 +1,7 @@
 import type { PredicateCatalogue, PredicateContext } from "../engine/conditions.js";
 import type { FieldValue, Location, Subject } from "../engine/types.js";
 import { dataServicePort, isAllInterfaces, isReverseProxyImage, plainHttpRemoteHost } from "./network.js";
+import { PROBE_PREDICATES } from "./probe.js";
 import {
   clientPrefix,
   databaseUrl,
@@ -236,4 +237,5 @@ export const PREDICATES: PredicateCatalogue = {
         text(v).trim(),
       ),
   },
+  ...PROBE_PREDICATES,
 };

@@ -236,6 +236,7 @@ export function mayBeSecret(key: string, value: string): boolean {
   const v = value.trim();
   if (v === "") return false;
   if (isSecretName(key) || providerSecret(v)) return true;
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:[^@\s]+@/i.test(v)) return true; // a URL with a password
   if (PLAINLY_PUBLIC.test(v)) return false;
   const items = v
     .replace(/^\[|\]$/g, "")
@@ -243,7 +244,8 @@ export function mayBeSecret(key: string, value: string): boolean {
     .map((s) => s.replace(/^["']|["']$/g, ""))
     .filter(Boolean);
   if (items.length > 0 && items.every((s) => PLAINLY_PUBLIC.test(s) || isCredentialFreeUrl(s))) return false;
-  return true;
+  // Under a name that says nothing, only a long random-looking value is treated as a secret.
+  return v.length >= 16 && !/\s/.test(v) && shannonEntropy(v) >= 3.5;
 }
 
 function isCredentialFreeUrl(s: string): boolean {

@@ -17,7 +17,7 @@ export function formatText(report: Report, options: TextOptions): string {
   const sev = (s: Severity): string => paintSeverity(c, s)(s.toUpperCase().padEnd(8));
   const out: string[] = [];
   const { score, summary } = report;
-  const target = [report.target.root, ...report.target.urls].join(", ");
+  const target = [report.target.root, ...report.target.urls].filter(Boolean).join(", ");
   out.push(
     c.bold(`secaudit ${report.tool.version}`) + c.dim(` · ${target} · ${summary.filesScanned} files read`),
   );
@@ -58,7 +58,8 @@ export function formatText(report: Report, options: TextOptions): string {
     );
     if (checks.length === 0) continue;
     out.push(c.bold.underline(category));
-    for (const check of sortChecks(checks)) {
+    const skippedHere = checks.filter((k) => k.status === "skip");
+    for (const check of sortChecks(checks.filter((k) => k.status !== "skip"))) {
       const mark =
         check.status === "pass"
           ? c.green(MARK.pass)
@@ -68,19 +69,30 @@ export function formatText(report: Report, options: TextOptions): string {
               ? c.yellow(MARK.warn)
               : c.dim(MARK.skip);
       const count = check.findingCount > 0 ? c.dim(`  (${check.findingCount})`) : "";
-      const title =
-        check.status === "skip" ? c.dim(`${check.title} · ${check.reason ?? "skipped"}`) : check.title;
+      const title = check.status === "pass" ? `${check.title}${c.dim(" · none found")}` : check.title;
       out.push(`  ${mark} ${title}${count} ${c.dim(`[${check.id}]`)}`);
       const findings = findingsByRule.get(check.id) ?? [];
       for (const f of findings) {
         out.push(`      ${sev(f.severity)} ${c.cyan(where(f))}  ${f.message}`);
         if (f.evidence) out.push(c.dim(`               ${f.evidence}`));
+        for (const r of f.related ?? [])
+          out.push(
+            c.dim(
+              `               cause: ${r.location.url ?? `${r.location.file}:${r.location.line}`} [${r.ruleId}]`,
+            ),
+          );
       }
       if (findings.length > 0) {
         const fix = findings[0]?.remediation.replace(/\s+/g, " ").trim() ?? "";
         out.push(`      ${c.green("fix:")} ${fix}`);
       }
     }
+    // Skipped checks take one line per reason, not one line each.
+    const reasons = new Map<string, number>();
+    for (const k of skippedHere)
+      reasons.set(k.reason ?? "skipped", (reasons.get(k.reason ?? "skipped") ?? 0) + 1);
+    for (const [reason, n] of reasons)
+      out.push(c.dim(`  ${MARK.skip} ${n} check${n > 1 ? "s" : ""} skipped: ${reason}`));
     out.push("");
   }
 
@@ -91,6 +103,13 @@ export function formatText(report: Report, options: TextOptions): string {
         `  ·  checks: ${summary.checks.fail} fail, ${summary.checks.warn} warn, ${summary.checks.pass} pass, ${summary.checks.skip} skip`,
       ),
   );
+  for (const p of report.probe) {
+    out.push(
+      c.dim(
+        `Probe ${p.url}: ${p.requestsSent} requests (budget ${p.requestBudget}) in ${(p.wallMs / 1000).toFixed(1)} s`,
+      ) + (p.notes.length ? c.yellow(` · ${p.notes.join("; ")}`) : ""),
+    );
+  }
   if (report.skipped.length > 0) {
     out.push(c.yellow(`Skipped ${report.skipped.length} file(s):`));
     for (const k of report.skipped) out.push(c.yellow(`  ${k.path}: ${k.reason}`));

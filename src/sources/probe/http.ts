@@ -1,0 +1,164 @@
+import { Agent, request } from "undici";
+
+// One HTTP exchange with every limit a hostile server needs: a per-request deadline covering
+// headers and body, a body cap (we stop reading, never buffer more), manual redirects with a cap
+// and loop detection. Never throws: failures are data.
+
+export interface HttpLimits {
+  timeoutMs: number;
+  maxBodyBytes: number;
+  maxRedirects: number;
+}
+
+export interface HttpResult {
+  status?: number;
+  headers: Record<string, string>;
+  body: string;
+  bodyTruncated: boolean;
+  /** URLs visited before the final answer, in order. */
+  redirects: string[];
+  finalUrl: string;
+  error?: string;
+  ms: number;
+}
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  followRedirects?: boolean;
+}
+
+export function createAgent(ca?: string): Agent {
+  // Certificates are judged by the TLS check; HTTP exchanges go on against a bad certificate so the
+  // rest of the audit still happens.
+  return new Agent({ connect: { rejectUnauthorized: false, ...(ca ? { ca } : {}) }, pipelining: 0 });
+}
+
+function normalizeHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(k.toLowerCase() === "set-cookie" ? "\n" : ", ") : v;
+  }
+  return out;
+}
+
+export async function exchange(agent: Agent, req: HttpRequest, limits: HttpLimits): Promise<HttpResult> {
+  const started = performance.now();
+  const redirects: string[] = [];
+  let url = req.url;
+  let method = req.method;
+  let body = req.body;
+  const signal = AbortSignal.timeout(limits.timeoutMs);
+  for (;;) {
+    try {
+      const res = await request(url, {
+        method: method as "GET",
+        headers: req.headers,
+        body,
+        dispatcher: agent,
+        signal,
+        headersTimeout: limits.timeoutMs,
+        bodyTimeout: limits.timeoutMs,
+      });
+      const headers = normalizeHeaders(res.headers);
+      const location = headers.location;
+      if (req.followRedirects !== false && res.statusCode >= 300 && res.statusCode < 400 && location) {
+        res.body.destroy();
+        const next = new URL(location, url).toString();
+        redirects.push(url);
+        if (redirects.includes(next) || redirects.length > limits.maxRedirects) {
+          return {
+            status: res.statusCode,
+            headers,
+            body: "",
+            bodyTruncated: false,
+            redirects,
+            finalUrl: next,
+            error: redirects.includes(next) ? "redirect loop" : `more than ${limits.maxRedirects} redirects`,
+            ms: performance.now() - started,
+          };
+        }
+        url = next;
+        if (res.statusCode !== 307 && res.statusCode !== 308) {
+          method = "GET";
+          body = undefined;
+        }
+        continue;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      try {
+        for await (const chunk of res.body) {
+          const buf = chunk as Buffer;
+          const room = limits.maxBodyBytes - size;
+          if (buf.length >= room) {
+            chunks.push(buf.subarray(0, room));
+            size += room;
+            truncated = true;
+            break;
+          }
+          chunks.push(buf);
+          size += buf.length;
+        }
+      } catch (err) {
+        // A body that stalls past the deadline: keep what arrived.
+        truncated = true;
+        if (size === 0) {
+          return {
+            status: res.statusCode,
+            headers,
+            body: "",
+            bodyTruncated: true,
+            redirects,
+            finalUrl: url,
+            error: describe(err, limits),
+            ms: performance.now() - started,
+          };
+        }
+      } finally {
+        res.body.destroy();
+      }
+      return {
+        status: res.statusCode,
+        headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        bodyTruncated: truncated,
+        redirects,
+        finalUrl: url,
+        ms: performance.now() - started,
+      };
+    } catch (err) {
+      return {
+        headers: {},
+        body: "",
+        bodyTruncated: false,
+        redirects,
+        finalUrl: url,
+        error: describe(err, limits),
+        ms: performance.now() - started,
+      };
+    }
+  }
+}
+
+function describe(err: unknown, limits: HttpLimits): string {
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code;
+  if (
+    e.name === "TimeoutError" ||
+    e.name === "AbortError" ||
+    code === "UND_ERR_HEADERS_TIMEOUT" ||
+    code === "UND_ERR_BODY_TIMEOUT"
+  ) {
+    return `no answer within ${limits.timeoutMs / 1000} s`;
+  }
+  if (code === "ECONNREFUSED") return "connection refused";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "host not found";
+  if (code === "ECONNRESET" || code === "UND_ERR_SOCKET") return "connection reset";
+  if (code === "HPE_INVALID_CONSTANT" || code?.startsWith("HPE_")) return "not an HTTP answer";
+  return `${code ?? e.name ?? "error"}${e.message ? `: ${e.message.split("\n")[0]}` : ""}`;
+}
