@@ -31,21 +31,26 @@ describe("rule catalogue", () => {
   // Probe rules are tested against real servers in test/probe-rules.test.ts, which checks that
   // every one of them has a positive and a negative case there.
   const staticRules = rules.filter((r) => !r.appliesTo.startsWith("probe-"));
-  it.each(staticRules.map((r) => [r.id, r] as const))("%s has tests, docs and no duplicate cases", (_id, rule) => {
-    expect(rule.tests?.valid.length ?? 0).toBeGreaterThan(0);
-    expect(rule.tests?.invalid.length ?? 0).toBeGreaterThan(0);
-    for (const c of rule.tests?.invalid ?? [])
-      expect(c.findings?.length ?? 0, "an invalid case lists its findings").toBeGreaterThan(0);
-    const keys = [...(rule.tests?.valid ?? []), ...(rule.tests?.invalid ?? [])].map((c) =>
-      JSON.stringify(c.files),
-    );
-    expect(new Set(keys).size, "duplicate test case").toBe(keys.length);
-    expect(rule.message).toMatch(/\S/);
-    expect(rule.references.length).toBeGreaterThan(0);
-  });
+  it.each(staticRules.map((r) => [r.id, r] as const))(
+    "%s has tests, docs and no duplicate cases",
+    (_id, rule) => {
+      expect(rule.tests?.valid.length ?? 0).toBeGreaterThan(0);
+      expect(rule.tests?.invalid.length ?? 0).toBeGreaterThan(0);
+      for (const c of rule.tests?.invalid ?? [])
+        expect(c.findings?.length ?? 0, "an invalid case lists its findings").toBeGreaterThan(0);
+      const keys = [...(rule.tests?.valid ?? []), ...(rule.tests?.invalid ?? [])].map((c) =>
+        JSON.stringify(c.files),
+      );
+      expect(new Set(keys).size, "duplicate test case").toBe(keys.length);
+      expect(rule.message).toMatch(/\S/);
+      expect(rule.references.length).toBeGreaterThan(0);
+    },
+  );
 });
 
-describe.each(rules.map((r, i) => [r.id, i] as const).filter(([, i]) => !rules[i]?.appliesTo.startsWith("probe-")))("%s", (_id, index) => {
+describe.each(
+  rules.map((r, i) => [r.id, i] as const).filter(([, i]) => !rules[i]?.appliesTo.startsWith("probe-")),
+)("%s", (_id, index) => {
   const rule = rules[index];
   const valid = rule?.tests?.valid ?? [];
   const invalid = rule?.tests?.invalid ?? [];
