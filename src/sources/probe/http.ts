@@ -19,6 +19,8 @@ export interface HttpResult {
   redirects: string[];
   finalUrl: string;
   error?: string;
+  /** The deadline passed while the body was still arriving (a slow drip). */
+  timedOut?: boolean;
   ms: number;
 }
 
@@ -65,6 +67,8 @@ export async function exchange(agent: Agent, req: HttpRequest, limits: HttpLimit
       });
       const headers = normalizeHeaders(res.headers);
       const location = headers.location;
+      // Destroying an unread body emits an abort error: swallow it, we chose to stop reading.
+      res.body.on("error", () => undefined);
       if (req.followRedirects !== false && res.statusCode >= 300 && res.statusCode < 400 && location) {
         res.body.destroy();
         const next = new URL(location, url).toString();
@@ -106,19 +110,17 @@ export async function exchange(agent: Agent, req: HttpRequest, limits: HttpLimit
         }
       } catch (err) {
         // A body that stalls past the deadline: keep what arrived.
-        truncated = true;
-        if (size === 0) {
-          return {
-            status: res.statusCode,
-            headers,
-            body: "",
-            bodyTruncated: true,
-            redirects,
-            finalUrl: url,
-            error: describe(err, limits),
-            ms: performance.now() - started,
-          };
-        }
+        return {
+          status: res.statusCode,
+          headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+          bodyTruncated: true,
+          redirects,
+          finalUrl: url,
+          error: describe(err, limits),
+          timedOut: true,
+          ms: performance.now() - started,
+        };
       } finally {
         res.body.destroy();
       }

@@ -232,6 +232,20 @@ export async function probeTarget(
   };
 
   let tls: TlsFacts | undefined;
+  const rateLimit: RateLimitFacts = { sent: 0, seconds: 0 };
+  const finish = (): TargetProbe => ({
+    url: target,
+    origin: base.origin,
+    scheme,
+    host: base.hostname,
+    loopback: isLoopbackHost(base.hostname),
+    exchanges,
+    tls,
+    rateLimit,
+    requestsSent: sent,
+    wallMs: Math.round(performance.now() - started),
+    notes,
+  });
   try {
     onStep?.(`${target}: first request`);
     const root = await send("root", base.pathname + base.search);
@@ -239,6 +253,19 @@ export async function probeTarget(
       throw new UnreachableTarget(`${target}: cannot reach the server (${root?.error ?? "no answer"})`);
     }
     if (root.error) notes.push(`${root.path}: ${root.error}`);
+    if (root.bodyTruncated && !root.timedOut) {
+      notes.push(
+        `${root.path}: body larger than ${options.maxBodyBytes / 1024} KiB; only the start was read`,
+      );
+    }
+    if (root.timedOut) {
+      // A server that drips its first answer would make every later request wait the full
+      // deadline: say so and stop here rather than spend the whole budget.
+      notes.push(
+        `${root.path}: the answer did not finish within ${options.timeoutMs / 1000} s; the rest of the probe was skipped`,
+      );
+      return finish();
+    }
     const random = `/secaudit-${randomBytes(6).toString("hex")}`;
     await send("baseline", random);
 
@@ -304,7 +331,6 @@ export async function probeTarget(
     }
 
     onStep?.(`${target}: rate limit`);
-    const rateLimit: RateLimitFacts = { sent: 0, seconds: 0 };
     const limiterHeaders = exchanges
       .flatMap((e) => Object.entries(e.headers))
       .filter(([k]) =>
@@ -336,19 +362,7 @@ export async function probeTarget(
       }
       rateLimit.seconds = Math.round((performance.now() - burstStart) / 10) / 100;
     }
-    return {
-      url: target,
-      origin: base.origin,
-      scheme,
-      host: base.hostname,
-      loopback: isLoopbackHost(base.hostname),
-      exchanges,
-      tls,
-      rateLimit,
-      requestsSent: sent,
-      wallMs: Math.round(performance.now() - started),
-      notes,
-    };
+    return finish();
   } finally {
     // destroy, not close: a hostile server's endless body must not hold the process open.
     await agent.destroy().catch(() => undefined);

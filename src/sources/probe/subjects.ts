@@ -117,11 +117,11 @@ function tokenSubjects(t: TargetProbe, e: Exchange): Subject[] {
   if (!KEY_HINTS.test(e.body)) return [];
   const out: Subject[] = [];
   const seen = new Set<string>();
-  for (const m of e.body.matchAll(
-    /["'`]([^"'`\s<>]{16,400})["'`]|\b([A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*([^\s"'`,;]{16,400})/g,
-  )) {
-    const token = m[1] ?? m[3] ?? "";
-    if (!token || seen.has(token) || !KEY_HINTS.test(token)) continue;
+  // Runs of key characters: quotes, commas, spaces and brackets end a token, so minified code
+  // (`{A:"x",B:"sk_live_..."}`) splits cleanly without pairing quotes.
+  for (const m of e.body.matchAll(/[A-Za-z0-9_\-.:+/=@%?&~]{16,400}/g)) {
+    const token = m[0];
+    if (seen.has(token) || !KEY_HINTS.test(token)) continue;
     seen.add(token);
     out.push({
       kind: "probe-token",
