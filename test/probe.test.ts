@@ -31,7 +31,9 @@ interface Run {
   status: number | null;
   stdout: string;
   stderr: string;
-  report?: JsonReport & { probe: Array<{ requestsSent: number; requestBudget: number; wallMs: number; notes: string[] }> };
+  report?: JsonReport & {
+    probe: Array<{ requestsSent: number; requestBudget: number; wallMs: number; notes: string[] }>;
+  };
   ms: number;
 }
 
@@ -85,7 +87,9 @@ const custom: Record<string, http.RequestListener> = {
   traceback: (req, res) => {
     if (req.url === "/debug") {
       res.statusCode = 500;
-      res.end('Traceback (most recent call last):\n  File "/app/main.py", line 12, in handler\nKeyError: "x"\n');
+      res.end(
+        'Traceback (most recent call last):\n  File "/app/main.py", line 12, in handler\nKeyError: "x"\n',
+      );
       return;
     }
     res.statusCode = 404;
@@ -103,12 +107,14 @@ const custom: Record<string, http.RequestListener> = {
   },
 };
 
-const HSTS = (hsts: boolean): http.RequestListener => (_req, res) => {
-  if (hsts) res.setHeader("strict-transport-security", "max-age=63072000; includeSubDomains");
-  res.setHeader("content-type", "application/json");
-  res.setHeader("x-content-type-options", "nosniff");
-  res.end("{}");
-};
+const HSTS =
+  (hsts: boolean): http.RequestListener =>
+  (_req, res) => {
+    if (hsts) res.setHeader("strict-transport-security", "max-age=63072000; includeSubDomains");
+    res.setHeader("content-type", "application/json");
+    res.setHeader("x-content-type-options", "nosniff");
+    res.end("{}");
+  };
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), "secaudit-probe-"));
@@ -129,12 +135,16 @@ beforeAll(async () => {
     ["https-expired", startHttpsServer(HSTS(true), pki.expired)],
     ["https-wrong-name", startHttpsServer(HSTS(true), pki.wrongName)],
     ["https-soon", startHttpsServer(HSTS(true), pki.soonExpiring)],
-    ...Object.entries(custom).map(([name, handler]): [string, Promise<RunningServer>] => [name, startNodeServer(handler)]),
+    ...Object.entries(custom).map(([name, handler]): [string, Promise<RunningServer>] => [
+      name,
+      startNodeServer(handler),
+    ]),
   ];
   for (const [name, p] of starts) servers.set(name, await p);
   const env = { NODE_EXTRA_CA_CERTS: caFile };
   const jobs = [...servers.entries()].map(async ([name, s]) => {
-    const extra = name === "admin-any-key" || name === "express-hardened" ? ["--header", `X-API-Key: ${API_KEY}`] : [];
+    const extra =
+      name === "admin-any-key" || name === "express-hardened" ? ["--header", `X-API-Key: ${API_KEY}`] : [];
     runs.set(name, await probe(`${s.url}/`, extra, env));
   });
   // Two at a time: the machine has two cores, and each probe is its own process.
@@ -188,9 +198,16 @@ describe("probe rules against real servers", () => {
   });
 
   it("covers every probe rule with a positive and a negative case", async () => {
-    const probeRules = (await loadRules([], PREDICATES)).filter((r) => r.appliesTo.startsWith("probe-")).map((r) => r.id);
+    const probeRules = (await loadRules([], PREDICATES))
+      .filter((r) => r.appliesTo.startsWith("probe-"))
+      .map((r) => r.id);
     // plain-http and no-https-redirect need a non-loopback host: tested below on a recorded probe.
-    const tabled = new Set([...TABLE.map(([id]) => id), "probe-plain-http", "probe-no-https-redirect", "probe-tls-legacy-protocol"]);
+    const tabled = new Set([
+      ...TABLE.map(([id]) => id),
+      "probe-plain-http",
+      "probe-no-https-redirect",
+      "probe-tls-legacy-protocol",
+    ]);
     expect(probeRules.filter((id) => !tabled.has(id))).toEqual([]);
   });
 
@@ -199,13 +216,17 @@ describe("probe rules against real servers", () => {
   });
 
   it("a wildcard with credentials and a reflected origin with credentials are critical", () => {
-    const reflect = runs.get("express-reflect")?.report?.findings.filter((f) => f.ruleId === "probe-cors-reflected-origin") ?? [];
+    const reflect =
+      runs
+        .get("express-reflect")
+        ?.report?.findings.filter((f) => f.ruleId === "probe-cors-reflected-origin") ?? [];
     expect(reflect.length).toBeGreaterThan(0);
     expect(new Set(reflect.map((f) => f.severity))).toEqual(new Set(["critical"]));
   });
 
   it("an open API where nothing asks for credentials is critical; a 422 from FastAPI counts", () => {
-    const dev = runs.get("fastapi-dev")?.report?.findings.filter((f) => f.ruleId === "probe-auth-missing") ?? [];
+    const dev =
+      runs.get("fastapi-dev")?.report?.findings.filter((f) => f.ruleId === "probe-auth-missing") ?? [];
     expect(dev.some((f) => f.location.url?.endsWith("/enhance") && /422/.test(f.message))).toBe(true);
     expect(new Set(dev.map((f) => f.severity))).toEqual(new Set(["critical"]));
   });
@@ -217,7 +238,9 @@ describe("probe rules against real servers", () => {
   });
 
   it("a rate limiter that answers 429 is observed, and the burst stops there", () => {
-    const finding = runs.get("express-insecure")?.report?.findings.find((f) => f.ruleId === "probe-no-rate-limit");
+    const finding = runs
+      .get("express-insecure")
+      ?.report?.findings.find((f) => f.ruleId === "probe-no-rate-limit");
     expect(finding?.message).toMatch(/^no limit observed within 20 requests in [\d.]+ s/);
     const hardened = runs.get("fastapi-hardened")?.report;
     expect(hardened?.probe[0]?.requestsSent).toBeLessThan(hardened?.probe[0]?.requestBudget ?? 0);
@@ -279,11 +302,22 @@ describe("hostile servers", () => {
 describe("scan --url merges static and live findings", () => {
   it("links live CORS * to BACKEND_CORS_ORIGINS=* in the tree", async () => {
     const s = servers.get("express-insecure");
-    const run = await cli(["scan", "fixtures/fastapi-compose-insecure", "--url", `${s?.url}/`, "--format", "json", "--fail-on", "none"]);
+    const run = await cli([
+      "scan",
+      "fixtures/fastapi-compose-insecure",
+      "--url",
+      `${s?.url}/`,
+      "--format",
+      "json",
+      "--fail-on",
+      "none",
+    ]);
     const live = run.report?.findings.find((f) => f.ruleId === "probe-cors-wildcard") as
       | { related?: Array<{ ruleId: string; location: { file?: string } }> }
       | undefined;
-    expect(live?.related?.some((r) => r.ruleId === "env-cors-wildcard" && r.location.file === ".env")).toBe(true);
+    expect(live?.related?.some((r) => r.ruleId === "env-cors-wildcard" && r.location.file === ".env")).toBe(
+      true,
+    );
     expect(run.report?.target.urls).toEqual([`${s?.url}/`]);
   });
 });
@@ -304,7 +338,11 @@ describe("checks that need a host that is not this machine", () => {
         path: "/",
         authenticated: false,
         status: 200,
-        headers: { "content-type": "application/json", "x-content-type-options": "nosniff", ratelimit: "limit=10" },
+        headers: {
+          "content-type": "application/json",
+          "x-content-type-options": "nosniff",
+          ratelimit: "limit=10",
+        },
         body: "{}",
         bodyTruncated: false,
         redirects: redirects ? ["http://api.example.com/"] : [],
@@ -318,8 +356,12 @@ describe("checks that need a host that is not this machine", () => {
     notes: [],
   });
   const fire = async (t: TargetProbe) => {
-    const rules = (await loadRules([], PREDICATES)).filter((r) => r.id === "probe-plain-http" || r.id === "probe-no-https-redirect");
-    return runRules(rules, probeSubjects([t], []), PREDICATES).findings.map((f) => f.ruleId).sort();
+    const rules = (await loadRules([], PREDICATES)).filter(
+      (r) => r.id === "probe-plain-http" || r.id === "probe-no-https-redirect",
+    );
+    return runRules(rules, probeSubjects([t], []), PREDICATES)
+      .findings.map((f) => f.ruleId)
+      .sort();
   };
   it("plain HTTP without a redirect fires both", async () => {
     expect(await fire(recorded(false))).toEqual(["probe-no-https-redirect", "probe-plain-http"]);
