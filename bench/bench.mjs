@@ -18,8 +18,9 @@
 // (user+sys) is reported next to wall time: it barely moves when something else loads the machine.
 // ripgrep runs with --hidden --glob '!.git' so that it reads the dotfiles (.env...) secaudit walks.
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,6 +44,7 @@ const OPT = {
 };
 
 const TARGETS = {
+  probeMs: 1500,
   versionMs: 100,
   scanMs: 1000,
   rgRatio: 15,
@@ -908,7 +910,7 @@ function log(line = "") {
   process.stdout.write(`${line}\n`);
 }
 
-function main() {
+async function main() {
   const started = performance.now();
   if (!existsSync(path.join(REPO, "dist", "cli.js"))) {
     log("dist/ missing: running npm run build");
@@ -1064,6 +1066,12 @@ function main() {
     );
   }
 
+  results.probe = await probeBench();
+  log(
+    `[6] probe of a healthy loopback target: median ${results.probe.medianMs} ms of 5, ` +
+      `${results.probe.requests} requests (budget ${results.probe.budget}), ${results.probe.findings} findings`,
+  );
+
   if (OPT.profile) {
     results.profile = profileScan(big.dir);
     log(`\nCPU profile of one 20k scan (${results.profile.profile}, ${results.profile.totalMs} ms sampled):`);
@@ -1129,6 +1137,15 @@ function printTable(r) {
       ok(r.secretlint.pass),
     ]);
   } else rows.push(["secretlint", `skipped (${r.secretlint.skipped})`, "", "-"]);
+  if (r.probe) {
+    rows.push([
+      "probe 1 loopback target",
+      `${r.probe.medianMs} ms`,
+      `< ${TARGETS.probeMs} ms`,
+      ok(r.probe.pass),
+    ]);
+    rows.push(["  requests sent (budget)", `${r.probe.requests} (${r.probe.budget})`, "", ""]);
+  }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   log("");
   rows.forEach((row, i) => {
@@ -1161,4 +1178,49 @@ function gitHead() {
 }
 
 // Run only when executed (importing the module, e.g. to reuse generateTree, has no side effects).
+/**
+ * A full probe (default burst of 20) of one healthy loopback server: an HTML page, a JSON API and a
+ * health check, answering at once. The CLI runs as a child (async, so this process keeps serving).
+ */
+async function probeBench() {
+  const server = http.createServer((req, res) => {
+    if (req.url === "/") {
+      res.setHeader("content-type", "text/html");
+      res.end("<!doctype html><title>ok</title><script src='/app.js'></script>");
+    } else if (req.url === "/app.js") {
+      res.setHeader("content-type", "application/javascript");
+      res.end("console.log('ok')");
+    } else if (req.url === "/health") res.end("ok");
+    else {
+      res.statusCode = 404;
+      res.end("not found");
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const once = () =>
+    new Promise((resolve) => {
+      const t0 = performance.now();
+      const child = spawn(NODE, [CLI, "probe", url, "--format", "json", "--fail-on", "none"]);
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      child.on("close", () => resolve({ ms: performance.now() - t0, report: JSON.parse(out) }));
+    });
+  const runs = [];
+  for (let i = 0; i < 6; i++) runs.push(await once());
+  server.close();
+  const timed = runs.slice(1).map((r) => r.ms);
+  const last = runs[runs.length - 1].report;
+  const medianMs = round(median(timed));
+  return {
+    medianMs,
+    requests: last.probe[0].requestsSent,
+    budget: last.probe[0].requestBudget,
+    findings: last.findings.length,
+    pass: medianMs < TARGETS.probeMs,
+  };
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

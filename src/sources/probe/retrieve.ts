@@ -114,6 +114,9 @@ const PUBLIC_PATH =
   /^\/(health|healthz|livez|readyz|ping|status|favicon\.ico|robots\.txt|docs|redoc|openapi\.json)?$/i;
 
 const MAX_ASSETS = 8;
+/** Routes taken from an exposed OpenAPI document, and admin paths tried with --header. */
+const MAX_DISCOVERED_ROUTES = 20;
+const MAX_ADMIN_CHECKS = 5;
 const MAX_ASSET_BYTES = 2 * 1024 * 1024;
 
 export function sha(text: string): string {
@@ -158,7 +161,10 @@ export function scriptSources(html: string, base: string): string[] {
  * root + baseline + 4 CORS + preflight + exposure paths + auth paths + assets + burst.
  */
 export function plannedRequests(options: ProbeOptions): number {
-  return 2 + 4 + 1 + EXPOSURE_PATHS.length + AUTH_PATHS.length + MAX_ASSETS + Math.min(options.burst, 100);
+  const admin = Object.keys(options.headers).length > 0 ? MAX_ADMIN_CHECKS : 0;
+  const exposure = EXPOSURE_PATHS.length + (options.extraPaths?.length ?? 0);
+  const auth = AUTH_PATHS.length + MAX_DISCOVERED_ROUTES;
+  return 2 + 4 + 1 + exposure + auth + admin + MAX_ASSETS + Math.min(options.burst, 100);
 }
 
 export class UnreachableTarget extends Error {}
@@ -293,9 +299,12 @@ export async function probeTarget(
       (e) => e.kind === "exposure" && e.path === "/openapi.json" && e.status === 200,
     );
     const routes = new Map<string, string>();
-    for (const r of docs ? openApiRoutes(docs.body) : []) routes.set(r.path, r.method);
+    for (const r of docs ? openApiRoutes(docs.body).slice(0, MAX_DISCOVERED_ROUTES) : [])
+      routes.set(r.path, r.method);
     for (const p of [...AUTH_PATHS, ...(options.knownRoutes ?? [])]) if (!routes.has(p)) routes.set(p, "GET");
-    const authTargets = [...routes.entries()].filter(([p]) => !PUBLIC_PATH.test(p));
+    const authTargets = [...routes.entries()]
+      .filter(([p]) => !PUBLIC_PATH.test(p))
+      .slice(0, AUTH_PATHS.length + MAX_DISCOVERED_ROUTES);
     // Never a valid body: a POST goes out empty, so at most a validation error comes back.
     await inParallel(authTargets, ([p, method]) =>
       send(
@@ -306,7 +315,9 @@ export async function probeTarget(
     );
     if (Object.keys(options.headers).length > 0) {
       await inParallel(
-        authTargets.filter(([p]) => ADMIN_PATH.test(p) && (routes.get(p) ?? "GET") === "GET"),
+        authTargets
+          .filter(([p]) => ADMIN_PATH.test(p) && (routes.get(p) ?? "GET") === "GET")
+          .slice(0, MAX_ADMIN_CHECKS),
         ([p]) => send("admin", p, { authenticated: true }),
       );
     }
