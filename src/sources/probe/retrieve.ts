@@ -356,8 +356,9 @@ export async function probeTarget(
         .join("; ");
     } else {
       // A bounded sequential burst at one cheap GET endpoint, stopping at the first refusal.
-      const health = exchanges.find((e) => /^\/(health|healthz|ping)$/.test(e.path) && e.status === 200);
-      const burstPath = health?.path ?? base.pathname;
+      // A cheap endpoint: a health check the OpenAPI document names, else the URL itself.
+      const health = [...routes.keys()].find((p) => /^\/(health|healthz|ping|livez)$/.test(p));
+      const burstPath = health ?? base.pathname;
       rateLimit.burstPath = burstPath;
       const count = Math.max(1, Math.min(options.burst, 100));
       const burstStart = performance.now();
