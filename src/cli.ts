@@ -12,7 +12,8 @@ import { runAudit } from "./scan.js";
 
 interface CommonOptions {
   format: string;
-  output?: string;
+  output: string[];
+  baseline?: string;
   failOn: string;
   config?: string;
   rules: string[];
@@ -28,7 +29,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 function useColor(options: CommonOptions, stream: NodeJS.WriteStream): boolean {
   // no-color.org: a set, non-empty NO_COLOR turns colour off.
   if (!options.color || (process.env.NO_COLOR ?? "") !== "") return false;
-  return options.output === undefined && stream.isTTY === true;
+  return stream.isTTY === true;
 }
 
 /** 1 when a finding is at or above --fail-on, else 0. */
@@ -59,24 +60,49 @@ async function withSpinner<T>(
   }
 }
 
-function emit(report: Report, options: CommonOptions): void {
-  const formatter = formatterFor(options.format);
-  const text = formatter(report, { color: useColor(options, process.stdout), quiet: options.quiet });
-  if (options.output) {
+/** `--output FILE` (in --format) or `--output FORMAT=FILE`, repeatable: one run, several reports. */
+export function outputTargets(
+  outputs: readonly string[],
+  format: string,
+): Array<{ format: string; file?: string }> {
+  const targets: Array<{ format: string; file?: string }> = [];
+  let plain = false;
+  for (const o of outputs) {
+    const m = /^(text|json|sarif|markdown|html)=(.+)$/.exec(o);
+    if (m?.[1] && m[2]) targets.push({ format: m[1], file: m[2] });
+    else {
+      targets.push({ format, file: o });
+      plain = true;
+    }
+  }
+  // Without a plain --output FILE, the --format report still goes to stdout (the CI log).
+  if (!plain) targets.unshift({ format });
+  return targets;
+}
+
+async function emit(report: Report, options: CommonOptions): Promise<void> {
+  for (const target of outputTargets(options.output, options.format)) {
+    const formatter = formatterFor(target.format);
+    const needsRules = target.format === "sarif";
+    const rules = needsRules ? await loadRules(options.rules, PREDICATES) : [];
+    const color = target.file === undefined && useColor(options, process.stdout);
+    const text = await formatter(report, { color, quiet: options.quiet, rules });
+    if (target.file === undefined) {
+      process.stdout.write(text);
+      continue;
+    }
     try {
-      writeFileSync(options.output, text);
+      writeFileSync(target.file, text);
     } catch (err) {
       throw new UsageError(
-        `${options.output}: cannot write report (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+        `${target.file}: cannot write report (${(err as NodeJS.ErrnoException).code ?? "error"})`,
       );
     }
     if (!options.quiet) {
       process.stderr.write(
-        `secaudit: report written to ${options.output} (score ${report.score.value}, grade ${report.score.grade})\n`,
+        `secaudit: ${target.format} report written to ${target.file} (score ${report.score.value}, grade ${report.score.grade})\n`,
       );
     }
-  } else {
-    process.stdout.write(text);
   }
 }
 
@@ -90,7 +116,16 @@ export function buildProgram(version: string): Command {
   const withCommon = (cmd: Command): Command =>
     cmd
       .addOption(new Option("--format <format>", "report format").choices([...FORMATS]).default("text"))
-      .option("--output <file>", "write the report to a file instead of stdout")
+      .option(
+        "--output <file>",
+        "write the report to FILE instead of stdout; FORMAT=FILE (repeatable) writes more formats in the same run",
+        collect,
+        [],
+      )
+      .option(
+        "--baseline <file>",
+        "a previous JSON report or `secaudit baseline` file: report and fail only on new findings",
+      )
       .addOption(
         new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity")
           .choices(["critical", "high", "medium", "low", "none"])
@@ -118,11 +153,12 @@ export function buildProgram(version: string): Command {
         rulesDirs: options.rules,
         configPath: options.config,
         headers: options.header,
+        baselinePath: options.baseline,
         version,
         onStep,
       }),
     );
-    emit(report, options);
+    await emit(report, options);
     process.exitCode = exitCodeFor(report, options.failOn);
   };
 
@@ -137,6 +173,46 @@ export function buildProgram(version: string): Command {
   withCommon(program.command("probe <url...>").description("live probe of running server(s)")).action(
     (urls: string[], options: CommonOptions) => audit(undefined, urls, { ...options, url: [] }),
   );
+
+  withCommon(
+    program
+      .command("baseline [dir]")
+      .description("write today's fingerprints for --baseline (default file: secaudit-baseline.json)"),
+  )
+    .option("--url <url>", "also probe a running server (repeatable)", collect, [])
+    .action(async (dir: string | undefined, options: CommonOptions) => {
+      const report = await withSpinner(options, "auditing", (onStep) =>
+        runAudit({
+          dir: dir ?? ".",
+          urls: options.url,
+          rulesDirs: options.rules,
+          configPath: options.config,
+          headers: options.header,
+          version,
+          onStep,
+        }),
+      );
+      const file = options.output[0] ?? "secaudit-baseline.json";
+      const all = [...report.findings, ...report.suppressed];
+      const baseline = {
+        schemaVersion: 1,
+        tool: report.tool,
+        target: report.target,
+        fingerprints: all.map((f) => ({
+          fingerprint: f.fingerprint,
+          ruleId: f.ruleId,
+          location: f.location,
+        })),
+      };
+      try {
+        writeFileSync(file, `${JSON.stringify(baseline, null, 2)}\n`);
+      } catch (err) {
+        throw new UsageError(
+          `${file}: cannot write baseline (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+        );
+      }
+      process.stderr.write(`secaudit: ${all.length} fingerprints written to ${file}\n`);
+    });
 
   program
     .command("rules")

@@ -1,9 +1,10 @@
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { loadConfig, ruleOverrides } from "./engine/config.js";
 import { UsageError } from "./engine/errors.js";
 import { loadRules } from "./engine/loader.js";
 import { buildReport, type ProbeSummary, type Report } from "./engine/report.js";
 import { runRules } from "./engine/runner.js";
+import { applySuppressions } from "./engine/suppress.js";
 import type { SkippedFile, Subject } from "./engine/types.js";
 import { PREDICATES } from "./predicates/index.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./sources/files.js";
@@ -26,6 +27,10 @@ export interface AuditOptions {
   /** --header values, "Name: value". */
   headers: readonly string[];
   version: string;
+  /** A previous report or `secaudit baseline` file: only findings not in it count. */
+  baselinePath?: string;
+  /** Today (YYYY-MM-DD) for acceptance expiry; tests pin it. */
+  today?: string;
   /** Extra CA for HTTPS targets (tests; users have NODE_EXTRA_CA_CERTS). */
   ca?: string;
   onStep?: (step: string) => void;
@@ -66,6 +71,32 @@ function checkUrl(url: string): void {
   }
   if (u.protocol !== "http:" && u.protocol !== "https:")
     throw new UsageError(`--url: only http:// and https:// are probed: ${url}`);
+}
+
+/**
+ * Fingerprints to treat as known: from a `secaudit baseline` file ({ fingerprints: [...] }) or
+ * from any earlier JSON report (its findings and suppressed findings).
+ */
+export function readBaseline(file: string): Set<string> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? "not JSON";
+    throw new UsageError(`--baseline ${file}: cannot read a baseline (${why})`);
+  }
+  const d = data as { fingerprints?: unknown; findings?: unknown; suppressed?: unknown };
+  const list = (x: unknown): string[] =>
+    Array.isArray(x)
+      ? x
+          .map((f) => (typeof f === "string" ? f : (f as { fingerprint?: unknown })?.fingerprint))
+          .filter((f): f is string => typeof f === "string")
+      : [];
+  const out = new Set([...list(d.fingerprints), ...list(d.findings), ...list(d.suppressed)]);
+  if (!Array.isArray(d.fingerprints) && !Array.isArray(d.findings)) {
+    throw new UsageError(`--baseline ${file}: expected a secaudit baseline or JSON report`);
+  }
+  return out;
 }
 
 /** sources → engine → report: the static audit of a tree and/or the live probe of URLs. */
@@ -138,12 +169,24 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
     subjects.push(...probeSubjects(targets, Object.values(headers)));
   }
 
-  const result = runRules(rules, subjects, PREDICATES, overrides, SKIP_REASONS);
+  const raw = runRules(rules, subjects, PREDICATES, overrides, SKIP_REASONS);
+  const files = new Map<string, readonly string[]>();
+  for (const s of subjects) if (s.location.file && s.sourceLines) files.set(s.location.file, s.sourceLines);
+  const result = applySuppressions(raw, {
+    files,
+    accepted: config.accept ?? [],
+    acceptedSource: config.source,
+    baseline: options.baselinePath ? readBaseline(options.baselinePath) : undefined,
+    ruleIds: new Set(rules.map((r) => r.id)),
+    today: options.today ?? new Date().toISOString().slice(0, 10),
+  });
+  notes.push(...result.notes);
   if (config.source) notes.push(`config: ${config.source}`);
   return buildReport(options.version, { root: dir ?? "", urls: [...options.urls] }, result, {
     skipped,
     notes,
     filesScanned,
     probe,
+    suppressed: result.suppressed,
   });
 }

@@ -12,6 +12,18 @@ export const configSchema = z.strictObject({
   rules: z.record(z.string(), z.enum(["off", ...SEVERITIES])).optional(),
   /** Files larger than this many bytes are skipped (and listed as skipped). */
   maxFileBytes: z.number().int().positive().optional(),
+  /** Findings accepted on purpose, by fingerprint, with why and until when. */
+  accept: z
+    .array(
+      z.strictObject({
+        fingerprint: z.string().regex(/^[0-9a-f]{16}$/, "a 16-hex-digit fingerprint from a report"),
+        reason: z.string().min(3, "say why this finding is accepted"),
+        expires: z.iso.date().optional(),
+        /** Optional, for the reader: the rule the fingerprint belongs to. */
+        rule: z.string().optional(),
+      }),
+    )
+    .optional(),
   probe: z
     .strictObject({
       /** Requests in the rate-limit burst (at most 100). */

@@ -9,6 +9,7 @@ export interface Config {
   ignore?: string[];
   rules?: Record<string, "off" | Severity>;
   maxFileBytes?: number;
+  accept?: Array<{ fingerprint: string; reason: string; expires?: string; rule?: string }>;
   probe?: { burst?: number; extraPaths?: string[]; headersFromEnv?: Record<string, string> };
   /** The file it came from, for messages. */
   source?: string;

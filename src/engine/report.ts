@@ -21,9 +21,12 @@ export interface Report {
     bySeverity: Record<Severity, number>;
     checks: Record<"pass" | "fail" | "warn" | "skip", number>;
     filesScanned: number;
+    suppressed: number;
   };
   checks: Check[];
   findings: Finding[];
+  /** Findings accepted on purpose (inline, config, baseline): kept, counted, never silently dropped. */
+  suppressed: Finding[];
   /** Files the scan could not read, and why: the scan goes on without them. */
   skipped: SkippedFile[];
   /** What the user should know about how the scan ran (no git, ...). */
@@ -36,7 +39,13 @@ export function buildReport(
   version: string,
   target: { root: string; urls: string[] },
   result: RunResult,
-  extra: { skipped: SkippedFile[]; notes: string[]; filesScanned: number; probe?: ProbeSummary[] },
+  extra: {
+    skipped: SkippedFile[];
+    notes: string[];
+    filesScanned: number;
+    probe?: ProbeSummary[];
+    suppressed?: Finding[];
+  },
 ): Report {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of result.findings) bySeverity[f.severity]++;
@@ -47,9 +56,15 @@ export function buildReport(
     tool: { name: "secaudit", version },
     target,
     score: computeScore(result.checks, result.findings),
-    summary: { bySeverity, checks, filesScanned: extra.filesScanned },
+    summary: {
+      bySeverity,
+      checks,
+      filesScanned: extra.filesScanned,
+      suppressed: extra.suppressed?.length ?? 0,
+    },
     checks: result.checks,
     findings: result.findings,
+    suppressed: extra.suppressed ?? [],
     skipped: extra.skipped,
     notes: extra.notes,
     probe: extra.probe ?? [],

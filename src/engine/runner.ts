@@ -122,7 +122,7 @@ function severityFor(
 }
 
 /** fail: something at low or above; warn: only info findings; pass: nothing found. */
-function checkStatus(findings: readonly Finding[]): Check["status"] {
+export function checkStatus(findings: readonly Finding[]): Check["status"] {
   if (findings.length === 0) return "pass";
   return findings.some((f) => f.severity !== "info") ? "fail" : "warn";
 }

@@ -73,6 +73,8 @@ export interface Finding {
   fingerprint: string;
   /** Findings of related rules in the same run: the static cause of a live finding. */
   related?: Array<{ ruleId: string; location: Location }>;
+  /** Set on findings accepted on purpose (they are listed under `suppressed`, not `findings`). */
+  suppression?: { kind: "inline" | "config" | "baseline"; justification?: string };
 }
 
 export type CheckStatus = "pass" | "fail" | "warn" | "skip";

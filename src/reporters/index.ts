@@ -1,12 +1,18 @@
 import { UsageError } from "../engine/errors.js";
 import type { Report } from "../engine/report.js";
+import type { Rule } from "../engine/schema.js";
 import { formatJson } from "./json.js";
 import { formatText, type TextOptions } from "./text.js";
 
 export const FORMATS = ["text", "json", "sarif", "markdown", "html"] as const;
 export type Format = (typeof FORMATS)[number];
 
-type Formatter = (report: Report, options: TextOptions) => string;
+export interface FormatOptions extends TextOptions {
+  /** The loaded rules (SARIF describes each one). */
+  rules: readonly Rule[];
+}
+
+type Formatter = (report: Report, options: FormatOptions) => string | Promise<string>;
 
 const FORMATTERS: Partial<Record<Format, Formatter>> = {
   text: formatText,

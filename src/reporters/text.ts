@@ -103,6 +103,19 @@ export function formatText(report: Report, options: TextOptions): string {
         `  ·  checks: ${summary.checks.fail} fail, ${summary.checks.warn} warn, ${summary.checks.pass} pass, ${summary.checks.skip} skip`,
       ),
   );
+  if (report.suppressed.length > 0) {
+    const kinds = new Map<string, number>();
+    for (const f of report.suppressed) {
+      const k = f.suppression?.kind ?? "other";
+      kinds.set(k, (kinds.get(k) ?? 0) + 1);
+    }
+    const parts = [...kinds].map(([k, n]) => `${n} ${k}`).join(", ");
+    out.push(
+      c.dim(
+        `Suppressed ${report.suppressed.length} finding(s) on purpose (${parts}); they are listed in the JSON and SARIF reports`,
+      ),
+    );
+  }
   for (const p of report.probe) {
     out.push(
       c.dim(
