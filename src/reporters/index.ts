@@ -17,6 +17,8 @@ type Formatter = (report: Report, options: FormatOptions) => string | Promise<st
 const FORMATTERS: Partial<Record<Format, Formatter>> = {
   text: formatText,
   json: (r) => formatJson(r),
+  // Loaded on use: a scan that prints text never pays for the other formats.
+  html: async (r) => (await import("./html.js")).formatHtml(r),
 };
 
 /** Resolve a format by name, with an answer that says what exists. */
@@ -26,6 +28,8 @@ export function formatterFor(name: string): Formatter {
   }
   const f = FORMATTERS[name as Format];
   if (!f)
-    throw new UsageError(`format "${name}" is not available in this version yet (available: text, json)`);
+    throw new UsageError(
+      `format "${name}" is not available in this version yet (available: text, json, html)`,
+    );
   return f;
 }
