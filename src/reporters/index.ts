@@ -19,6 +19,8 @@ const FORMATTERS: Partial<Record<Format, Formatter>> = {
   json: (r) => formatJson(r),
   // Loaded on use: a scan that prints text never pays for the other formats.
   html: async (r) => (await import("./html.js")).formatHtml(r),
+  sarif: async (r, o) => (await import("./sarif.js")).formatSarif(r, o.rules),
+  markdown: async (r) => (await import("./markdown.js")).formatMarkdown(r),
 };
 
 /** Resolve a format by name, with an answer that says what exists. */
@@ -29,7 +31,7 @@ export function formatterFor(name: string): Formatter {
   const f = FORMATTERS[name as Format];
   if (!f)
     throw new UsageError(
-      `format "${name}" is not available in this version yet (available: text, json, html)`,
+      `format "${name}" is not available in this version yet (available: text, json, html, sarif, markdown)`,
     );
   return f;
 }
