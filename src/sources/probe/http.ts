@@ -54,6 +54,15 @@ export async function exchange(agent: Agent, req: HttpRequest, limits: HttpLimit
   let method = req.method;
   let body = req.body;
   const signal = AbortSignal.timeout(limits.timeoutMs);
+  const result = (r: Partial<HttpResult>): HttpResult => ({
+    headers: {},
+    body: "",
+    bodyTruncated: false,
+    redirects,
+    finalUrl: url,
+    ms: performance.now() - started,
+    ...r,
+  });
   for (;;) {
     try {
       const res = await request(url, {
@@ -66,27 +75,22 @@ export async function exchange(agent: Agent, req: HttpRequest, limits: HttpLimit
         bodyTimeout: limits.timeoutMs,
       });
       const headers = normalizeHeaders(res.headers);
+      const status = res.statusCode;
       const location = headers.location;
       // Destroying an unread body emits an abort error: swallow it, we chose to stop reading.
       res.body.on("error", () => undefined);
-      if (req.followRedirects !== false && res.statusCode >= 300 && res.statusCode < 400 && location) {
+      if (req.followRedirects !== false && status >= 300 && status < 400 && location) {
         res.body.destroy();
         const next = new URL(location, url).toString();
         redirects.push(url);
         if (redirects.includes(next) || redirects.length > limits.maxRedirects) {
-          return {
-            status: res.statusCode,
-            headers,
-            body: "",
-            bodyTruncated: false,
-            redirects,
-            finalUrl: next,
-            error: redirects.includes(next) ? "redirect loop" : `more than ${limits.maxRedirects} redirects`,
-            ms: performance.now() - started,
-          };
+          const error = redirects.includes(next)
+            ? "redirect loop"
+            : `more than ${limits.maxRedirects} redirects`;
+          return result({ status, headers, finalUrl: next, error });
         }
         url = next;
-        if (res.statusCode !== 307 && res.statusCode !== 308) {
+        if (status !== 307 && status !== 308) {
           method = "GET";
           body = undefined;
         }
@@ -110,39 +114,26 @@ export async function exchange(agent: Agent, req: HttpRequest, limits: HttpLimit
         }
       } catch (err) {
         // A body that stalls past the deadline: keep what arrived.
-        return {
-          status: res.statusCode,
+        const text = Buffer.concat(chunks).toString("utf8");
+        return result({
+          status,
           headers,
-          body: Buffer.concat(chunks).toString("utf8"),
+          body: text,
           bodyTruncated: true,
-          redirects,
-          finalUrl: url,
           error: describe(err, limits),
           timedOut: true,
-          ms: performance.now() - started,
-        };
+        });
       } finally {
         res.body.destroy();
       }
-      return {
-        status: res.statusCode,
+      return result({
+        status,
         headers,
         body: Buffer.concat(chunks).toString("utf8"),
         bodyTruncated: truncated,
-        redirects,
-        finalUrl: url,
-        ms: performance.now() - started,
-      };
+      });
     } catch (err) {
-      return {
-        headers: {},
-        body: "",
-        bodyTruncated: false,
-        redirects,
-        finalUrl: url,
-        error: describe(err, limits),
-        ms: performance.now() - started,
-      };
+      return result({ error: describe(err, limits) });
     }
   }
 }
