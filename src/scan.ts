@@ -7,6 +7,7 @@ import { runRules } from "./engine/runner.js";
 import { applySuppressions } from "./engine/suppress.js";
 import type { SkippedFile, Subject } from "./engine/types.js";
 import { PREDICATES } from "./predicates/index.js";
+import { projectSubjects } from "./sources/all.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./sources/files.js";
 import {
   DEFAULT_PROBE_OPTIONS,
@@ -16,7 +17,6 @@ import {
 } from "./sources/probe/retrieve.js";
 import { probeSubjects } from "./sources/probe/subjects.js";
 import { loadProject } from "./sources/project.js";
-import { staticSubjects } from "./sources/subjects.js";
 
 export interface AuditOptions {
   /** The tree to scan statically; undefined for `secaudit probe`. */
@@ -45,6 +45,10 @@ const SKIP_REASONS: Record<string, string> = {
   "probe-exchange": "no URL probed (--url)",
   "probe-target": "no URL probed (--url)",
   "probe-token": "no script with a key-like string served",
+  "code-call": "no Python or JS/TS source that could match",
+  "code-assign": "no Python settings that could match",
+  "code-env-default": "no env lookup with a default in source",
+  "code-compare": "no comparison in source that could match",
 };
 
 export function parseHeaders(raw: readonly string[]): Record<string, string> {
@@ -133,9 +137,10 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
       maxFileBytes: config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       ignore: config.ignore,
     });
-    subjects.push(...staticSubjects(project));
     skipped = project.skipped;
-    filesScanned = project.envFiles.length + project.composeFiles.length;
+    const found = await projectSubjects(project, skipped);
+    subjects.push(...found.subjects);
+    filesScanned = project.envFiles.length + project.composeFiles.length + found.code.parsed;
     if (!project.git.available)
       notes.push(`git: ${project.git.reason}; whether env files are committed is judged by .gitignore alone`);
   }

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadRules } from "../src/engine/loader.js";
 import { runRules } from "../src/engine/runner.js";
 import { PREDICATES } from "../src/predicates/index.js";
+import { projectSubjects } from "../src/sources/all.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../src/sources/files.js";
 import { loadProject } from "../src/sources/project.js";
-import { staticSubjects } from "../src/sources/subjects.js";
 
 // Annotated fixtures, Semgrep style: `# ruleid: <id>` on the line before a line that must produce
 // that rule's finding, `# ok: <id>` before a trap that must not, `# todoruleid: <id>` for a known
@@ -30,11 +30,12 @@ function annotations(dir: string, files: readonly string[]): Expectation[] {
   for (const file of files) {
     const lines = readFileSync(path.join(dir, file), "utf8").split(/\r?\n/);
     lines.forEach((text, i) => {
-      const m = /^\s*#\s*(ruleid|ok|todoruleid):\s*(.+)$/.exec(text);
+      const m = /^\s*(?:#|\/\/)\s*(ruleid|ok|todoruleid):\s*(.+)$/.exec(text);
       if (!m) return;
       // The annotated line is the next one that is not itself an annotation.
       let target = i + 1;
-      while (target < lines.length && /^\s*#\s*(ruleid|ok|todoruleid):/.test(lines[target] ?? "")) target++;
+      while (target < lines.length && /^\s*(?:#|\/\/)\s*(ruleid|ok|todoruleid):/.test(lines[target] ?? ""))
+        target++;
       for (const id of (m[2] ?? "")
         .split(",")
         .map((s) => s.trim())
@@ -48,11 +49,20 @@ function annotations(dir: string, files: readonly string[]): Expectation[] {
 
 describe.each(fixtures)("fixtures/%s", (name) => {
   const dir = path.join(FIXTURES, name);
-  const project = loadProject(dir, { maxFileBytes: DEFAULT_MAX_FILE_BYTES });
-  const { findings } = runRules(rules, staticSubjects(project), PREDICATES);
-  const scanned = [...project.envFiles.map((e) => e.path), ...project.composeFiles.map((c) => c.path)];
-  const expected = annotations(dir, scanned);
-  const got = new Set(findings.map((f) => `${f.ruleId}@${f.location.file}:${f.location.line}`));
+  let expected: Expectation[] = [];
+  let got = new Set<string>();
+  beforeAll(async () => {
+    const project = loadProject(dir, { maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    const { subjects } = await projectSubjects(project, []);
+    const { findings } = runRules(rules, subjects, PREDICATES);
+    const scanned = [
+      ...project.envFiles.map((e) => e.path),
+      ...project.composeFiles.map((c) => c.path),
+      ...project.sourceFiles.map((f) => f.path),
+    ];
+    expected = annotations(dir, scanned);
+    got = new Set(findings.map((f) => `${f.ruleId}@${f.location.file}:${f.location.line}`));
+  });
 
   it("annotations name real rules", () => {
     const ids = new Set(rules.map((r) => r.id));

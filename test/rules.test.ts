@@ -6,7 +6,7 @@ import { runRules } from "../src/engine/runner.js";
 import type { RuleTestCase } from "../src/engine/schema.js";
 import { CATEGORIES } from "../src/engine/types.js";
 import { PREDICATES } from "../src/predicates/index.js";
-import { staticSubjects } from "../src/sources/subjects.js";
+import { projectSubjects } from "../src/sources/all.js";
 import { memoryProject } from "./support/memory-project.js";
 
 // Every built-in rule carries its own table of valid and invalid cases (ESLint's RuleTester idea).
@@ -15,11 +15,12 @@ import { memoryProject } from "./support/memory-project.js";
 const files = ruleFiles(BUILTIN_RULES_DIR);
 const rules = files.map((f) => loadRuleFile(f, PREDICATES, `rules/${path.basename(f)}`));
 
-function run(ruleIndex: number, c: RuleTestCase) {
+async function run(ruleIndex: number, c: RuleTestCase) {
   const rule = rules[ruleIndex];
   if (!rule) throw new Error("no rule");
   const project = memoryProject(c.files, c.tracked);
-  return runRules([rule], staticSubjects(project), PREDICATES).findings;
+  const { subjects } = await projectSubjects(project, []);
+  return runRules([rule], subjects, PREDICATES).findings;
 }
 
 describe("rule catalogue", () => {
@@ -54,17 +55,22 @@ describe.each(
   const rule = rules[index];
   const valid = rule?.tests?.valid ?? [];
   const invalid = rule?.tests?.invalid ?? [];
-  it.each(valid.map((c, i) => [c.name ?? `valid #${i + 1}`, c] as const))("valid: %s", (_n, c) => {
-    expect(run(index, c).map((f) => `${f.location.file}:${f.location.line} ${f.message}`)).toEqual([]);
-  });
-  it.each(invalid.map((c, i) => [c.name ?? `invalid #${i + 1}`, c] as const))("invalid: %s", (_n, c) => {
-    const key = (f: { file?: string; line?: number }) => `${f.file}:${String(f.line).padStart(5, "0")}`;
-    const got = run(index, c)
-      .map((f) => ({ file: f.location.file, line: f.location.line, severity: f.severity }))
-      .sort((a, b) => key(a).localeCompare(key(b)));
-    const want = [...(c.findings ?? [])].sort((a, b) => key(a).localeCompare(key(b)));
-    expect(got.map((g, i) => (want[i]?.severity ? g : { file: g.file, line: g.line }))).toEqual(
-      want.map((w) => (w.severity ? w : { file: w.file, line: w.line })),
+  it.each(valid.map((c, i) => [c.name ?? `valid #${i + 1}`, c] as const))("valid: %s", async (_n, c) => {
+    expect((await run(index, c)).map((f) => `${f.location.file}:${f.location.line} ${f.message}`)).toEqual(
+      [],
     );
   });
+  it.each(invalid.map((c, i) => [c.name ?? `invalid #${i + 1}`, c] as const))(
+    "invalid: %s",
+    async (_n, c) => {
+      const key = (f: { file?: string; line?: number }) => `${f.file}:${String(f.line).padStart(5, "0")}`;
+      const got = (await run(index, c))
+        .map((f) => ({ file: f.location.file, line: f.location.line, severity: f.severity }))
+        .sort((a, b) => key(a).localeCompare(key(b)));
+      const want = [...(c.findings ?? [])].sort((a, b) => key(a).localeCompare(key(b)));
+      expect(got.map((g, i) => (want[i]?.severity ? g : { file: g.file, line: g.line }))).toEqual(
+        want.map((w) => (w.severity ? w : { file: w.file, line: w.line })),
+      );
+    },
+  );
 });

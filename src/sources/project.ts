@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import ignore from "ignore";
 import type { SkippedFile } from "../engine/types.js";
+import { isCodeCandidate } from "./code/index.js";
 import { type ComposeDocument, isComposeFileName, parseCompose } from "./compose.js";
 import { type EnvDocument, fileRole, isEnvFileName, isProductionName, parseEnvText } from "./env.js";
 import { DiskReader, EXCLUDED, type FileReader, type ProjectFile } from "./files.js";
@@ -14,13 +15,15 @@ export interface Project {
   root: string;
   envFiles: EnvDocument[];
   composeFiles: ComposeDocument[];
+  /** Source files (Python, JS/TS) read for the code rules; parsed later, asynchronously. */
+  sourceFiles: ProjectFile[];
   git: GitInfo;
   skipped: SkippedFile[];
   filesSeen: number;
 }
 
 export function isStaticCandidate(_relPath: string, name: string): boolean {
-  return isEnvFileName(name) || isComposeFileName(name);
+  return isEnvFileName(name) || isComposeFileName(name) || isCodeCandidate(name);
 }
 
 export interface LoadOptions {
@@ -96,10 +99,12 @@ export function buildProject(
     return doc;
   };
   const composeInputs: ProjectFile[] = [];
+  const sourceFiles: ProjectFile[] = [];
   for (const file of files) {
     const name = file.path.slice(file.path.lastIndexOf("/") + 1);
     if (isComposeFileName(name)) composeInputs.push(file);
     else if (isEnvFileName(name)) readEnv(file);
+    else if (isCodeCandidate(name)) sourceFiles.push(file);
   }
   const composeFiles: ComposeDocument[] = [];
   for (const file of composeInputs) {
@@ -128,6 +133,7 @@ export function buildProject(
     root,
     envFiles: [...envFiles.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
     composeFiles,
+    sourceFiles,
     git,
     skipped,
     filesSeen,

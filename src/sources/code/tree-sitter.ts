@@ -1,0 +1,49 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import type * as TreeSitter from "@vscode/tree-sitter-wasm";
+
+// web-tree-sitter and its grammars as WebAssembly (no native build), from VS Code's package so the
+// runtime and the grammars share one ABI. Loaded on first use only: a tree without code that
+// passes the keyword prefilter never pays for it.
+
+const require = createRequire(import.meta.url);
+const WASM_DIR = path.dirname(require.resolve("@vscode/tree-sitter-wasm/wasm/tree-sitter.js"));
+
+export type Lang = "python" | "javascript" | "typescript" | "tsx";
+
+let runtime: Promise<typeof TreeSitter> | undefined;
+const languages = new Map<Lang, Promise<TreeSitter.Language>>();
+const parsers = new Map<Lang, TreeSitter.Parser>();
+
+async function loadRuntime(): Promise<typeof TreeSitter> {
+  const ts = require("@vscode/tree-sitter-wasm/wasm/tree-sitter.js") as typeof TreeSitter;
+  await ts.Parser.init({ locateFile: (file: string) => path.join(WASM_DIR, file) });
+  return ts;
+}
+
+/** One parser per language for the whole run. */
+export async function parserFor(lang: Lang): Promise<TreeSitter.Parser> {
+  const cached = parsers.get(lang);
+  if (cached) return cached;
+  runtime ??= loadRuntime();
+  const ts = await runtime;
+  let language = languages.get(lang);
+  if (!language) {
+    language = ts.Language.load(path.join(WASM_DIR, `tree-sitter-${lang}.wasm`));
+    languages.set(lang, language);
+  }
+  const parser = new ts.Parser();
+  parser.setLanguage(await language);
+  parsers.set(lang, parser);
+  return parser;
+}
+
+export function langOf(name: string): Lang | undefined {
+  if (/\.py$/.test(name)) return "python";
+  if (/\.(js|mjs|cjs|jsx)$/.test(name)) return "javascript";
+  if (/\.tsx$/.test(name)) return "tsx";
+  if (/\.(ts|mts|cts)$/.test(name) && !/\.d\.ts$/.test(name)) return "typescript";
+  return undefined;
+}
+
+export type SyntaxNode = TreeSitter.Node;
