@@ -218,7 +218,7 @@ export function buildProgram(version: string): Command {
     .command("rules")
     .description("list every loaded rule: id, category, severity, title, source file")
     .option("--rules <dir>", "extra rule directory (repeatable)", collect, [])
-    .option("--format <format>", "text or json", "text")
+    .addOption(new Option("--format <format>", "text or json").choices(["text", "json"]).default("text"))
     .action(async (options: { rules: string[]; format: string }) => {
       const rules = await loadRules(options.rules, PREDICATES);
       if (options.format === "json") {
@@ -305,9 +305,9 @@ export async function main(argv: string[], version: string): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`secaudit: internal error: ${(err as Error).message}\n`);
+    const hint = debug ? "" : " (run again with --debug for a stack trace, and please report it)";
+    process.stderr.write(`secaudit: internal error: ${(err as Error).message}${hint}\n`);
     if (debug) process.stderr.write(`${(err as Error).stack ?? ""}\n`);
-    else process.stderr.write("secaudit: run again with --debug for a stack trace, and please report it\n");
     process.exitCode = 2;
   }
 }

@@ -57,9 +57,7 @@ export function parseHeaders(raw: readonly string[]): Record<string, string> {
     const i = h.indexOf(":");
     const name = i > 0 ? h.slice(0, i).trim() : "";
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      throw new UsageError(
-        `--header: expected "Name: value", got "${h.slice(0, Math.max(0, i)) || h.slice(0, 12)}..."`,
-      );
+      throw new UsageError(`--header: expected "Name: value" (the value is not shown here)`);
     }
     out[name.toLowerCase()] = h.slice(i + 1).trim();
   }
@@ -73,8 +71,15 @@ function checkUrl(url: string): void {
   } catch {
     throw new UsageError(`--url: not a URL: ${url}`);
   }
-  if (u.protocol !== "http:" && u.protocol !== "https:")
-    throw new UsageError(`--url: only http:// and https:// are probed: ${url}`);
+  if (u.protocol !== "http:" && u.protocol !== "https:") {
+    throw new UsageError(`--url: only http:// and https:// are probed, not ${u.protocol}`);
+  }
+  if (u.username || u.password) {
+    // Never echo it: the password would land in every report and error.
+    throw new UsageError(
+      `--url: credentials in the URL (${u.protocol}//****@${u.host}) are not sent; pass them with --header`,
+    );
+  }
 }
 
 /**

@@ -366,8 +366,8 @@ describe("checks that need a host that is not this machine", () => {
   it("plain HTTP without a redirect fires both", async () => {
     expect(await fire(recorded(false))).toEqual(["probe-no-https-redirect", "probe-plain-http"]);
   });
-  it("plain HTTP that redirects to HTTPS fires only plain-http", async () => {
-    expect(await fire(recorded(true))).toEqual(["probe-plain-http"]);
+  it("plain HTTP that redirects to HTTPS fires neither", async () => {
+    expect(await fire(recorded(true))).toEqual([]);
   });
   it("loopback plain HTTP fires neither", () => {
     expect(fired("express-insecure")).not.toContain("probe-plain-http");

@@ -29,7 +29,7 @@ describe("rule catalogue", () => {
     for (const c of CATEGORIES.filter((c) => c !== "headers")) expect(used, c).toContain(c);
   });
 
-  // Probe rules are tested against real servers in test/probe-rules.test.ts, which checks that
+  // Probe rules are tested against real servers in test/probe.test.ts, which checks that
   // every one of them has a positive and a negative case there.
   const staticRules = rules.filter((r) => !r.appliesTo.startsWith("probe-"));
   it.each(staticRules.map((r) => [r.id, r] as const))(

@@ -9,7 +9,7 @@ export function createMasker(
   secrets: Iterable<string>,
   options: { minLength?: number; wholeTokens?: boolean } = {},
 ): (text: string) => string {
-  const min = options.minLength ?? 3;
+  const min = options.minLength ?? 1;
   const sorted = [...new Set(secrets)].filter((s) => s.length >= min).sort((a, b) => b.length - a.length);
   if (sorted.length === 0) return (text) => text;
   const alternation = sorted.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");

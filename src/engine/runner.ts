@@ -55,13 +55,20 @@ export function runRules(
       checks.push({ ...base, status: "skip", findingCount: 0, reason: "disabled in config" });
       continue;
     }
-    const candidates = byKind.get(rule.appliesTo) ?? [];
+    const ofKind = byKind.get(rule.appliesTo) ?? [];
+    const appliesWhen = rule.appliesWhen;
+    const candidates = appliesWhen
+      ? ofKind.filter((s) => evaluate(appliesWhen, s, ctx, predicates, []))
+      : ofKind;
     if (candidates.length === 0) {
       checks.push({
         ...base,
         status: "skip",
         findingCount: 0,
-        reason: skipReasons[rule.appliesTo] ?? `nothing to check (no ${rule.appliesTo})`,
+        reason:
+          (ofKind.length > 0 ? rule.skipReason : undefined) ??
+          skipReasons[rule.appliesTo] ??
+          `nothing to check (no ${rule.appliesTo})`,
       });
       continue;
     }

@@ -94,6 +94,10 @@ export const ruleSchema = z.strictObject({
   match: conditionSchema,
   /** Static rules whose findings explain this one's (a live CORS * and CORS_ORIGINS=* in .env). */
   relatedRules: z.array(z.string()).optional(),
+  /** Only subjects that satisfy this are candidates; none at all means the check is skipped. */
+  appliesWhen: conditionSchema.optional(),
+  /** Why the check is skipped when no subject satisfies appliesWhen. */
+  skipReason: z.string().optional(),
   /** Which field's location the finding points at (default: the first matched field, else the subject). */
   at: z.string().optional(),
   /** First matching entry re-rates the finding (an example file is info, production is critical...). */

@@ -6,7 +6,7 @@ import { severityRank } from "./types.js";
  * failed check by its worst finding's severity, a cap when anything is critical, grade bounds.
  * A check costs once however many findings it has, so one noisy rule cannot sink a project,
  * and there are no bonuses, so nothing can hide a missing basic. The README prints this table;
- * test/score.test.ts checks that it covers every severity.
+ * test/score.test.ts keeps the table whole (a modifier per severity, grades over 0..100).
  */
 export const SCORING = {
   algorithmVersion: 1,

@@ -39,10 +39,19 @@ export function isSecretName(key: string): boolean {
 
 /** Names that are secret even in a client variable's eyes: these must never be client-exposed. */
 export function isServerOnlySecretName(key: string): boolean {
-  const upper = key.toUpperCase();
+  // Judge the name without its client prefix: VITE_SHOW_ADMIN_PANEL is SHOW_ADMIN_PANEL.
+  const prefix = clientPrefix(key) ?? "";
+  const upper = key.toUpperCase().slice(prefix.length);
   if (upper.includes("PUBLISHABLE") || /PUBLIC_?KEY$/.test(upper) || /ANON_?KEY$/.test(upper)) return false;
-  if (SWITCH_PREFIX.test(upper)) return false;
-  return /(SECRET|PRIVATE|PASSWORD|PASSWD|SERVICE_?ROLE|ADMIN|DATABASE_URL|(^|_)DB_URL|(^|_)DB_PASS|CONNECTION_STRING|SIGNING)/.test(
+  if (
+    SWITCH_PREFIX.test(upper) ||
+    NOT_A_SECRET_VALUE.test(upper) ||
+    /_(EMAIL|ROUTE|PANEL|PAGE|LABEL|TITLE|TEXT|HINT)$/.test(upper)
+  ) {
+    return false;
+  }
+  // ADMIN alone names a page or a feature; only an admin credential is a secret.
+  return /(SECRET|PRIVATE_?KEY|PASSWORD|PASSWD|SERVICE_?ROLE|ADMIN_(API_)?(KEY|TOKEN|PASSWORD|SECRET)|DATABASE_URL|(^|_)DB_URL|(^|_)DB_PASS|CONNECTION_STRING|SIGNING_(KEY|SECRET))/.test(
     upper,
   );
 }

@@ -50,6 +50,9 @@ export interface ComposeDocument {
 }
 
 /** docker-compose.yml, docker-compose.prod.yaml, compose.yaml, compose.override.yml... */
+/** Marks an env_file target outside the scanned root: reported as skipped, never read. */
+export const OUTSIDE_ROOT = "\0outside:";
+
 export function isComposeFileName(name: string): boolean {
   return /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/i.test(name);
 }
@@ -143,7 +146,8 @@ export function parseCompose(
           : [],
       envFiles: list(s.env_file).flatMap((e) => {
         const p = isObj(e) ? str(e.path) : str(e);
-        return p ? [normalize(dir + interpolate(p, vars))] : [];
+        if (!p) return [];
+        return [normalize(dir + interpolate(p, vars)) ?? `${OUTSIDE_ROOT}${p}`];
       }),
     });
   }
@@ -155,12 +159,16 @@ function list(v: Json | undefined): Json[] {
   return Array.isArray(v) ? v : [v];
 }
 
-function normalize(p: string): string {
+/** A path relative to the root, or undefined when it climbs above the root (or is absolute). */
+function normalize(p: string): string | undefined {
+  if (p.startsWith("/")) return undefined;
   const out: string[] = [];
   for (const seg of p.split("/")) {
     if (seg === "" || seg === ".") continue;
-    if (seg === "..") out.pop();
-    else out.push(seg);
+    if (seg === "..") {
+      if (out.length === 0) return undefined;
+      out.pop();
+    } else out.push(seg);
   }
   return out.join("/");
 }

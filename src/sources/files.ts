@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 
 // How every source gets file contents: one read per file, with the size cap and binary check
@@ -67,18 +67,10 @@ export class DiskReader implements FileReader {
       if (!st.isFile()) return "not a regular file";
       if (st.size > this.maxBytes)
         return `larger than the ${formatBytes(this.maxBytes)} cap (${formatBytes(st.size)})`;
-      // Sniff before reading it all: a NUL byte in the first 8 KiB means binary (git's own test).
-      const fd = openSync(abs, "r");
-      let head: Buffer;
-      try {
-        const buf = Buffer.alloc(Math.min(8192, st.size));
-        const n = readSync(fd, buf, 0, buf.length, 0);
-        head = buf.subarray(0, n);
-      } finally {
-        closeSync(fd);
-      }
-      if (head.includes(0)) return "binary file";
-      return { text: readFileSync(abs, "utf8") };
+      // One read (the size is capped above); a NUL byte in the first 8 KiB means binary (git's test).
+      const bytes = readFileSync(abs);
+      if (bytes.subarray(0, 8192).includes(0)) return "binary file";
+      return { text: bytes.toString("utf8") };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "EACCES" || code === "EPERM") return "permission denied";

@@ -3,7 +3,7 @@ import path from "node:path";
 import ignore from "ignore";
 import type { SkippedFile } from "../engine/types.js";
 import { isCodeCandidate } from "./code/index.js";
-import { type ComposeDocument, isComposeFileName, parseCompose } from "./compose.js";
+import { type ComposeDocument, isComposeFileName, OUTSIDE_ROOT, parseCompose } from "./compose.js";
 import { type EnvDocument, fileRole, isEnvFileName, isProductionName, parseEnvText } from "./env.js";
 import { DiskReader, EXCLUDED, type FileReader, type ProjectFile } from "./files.js";
 import { findGitTopLevel, type GitInfo, readGitInfo } from "./git.js";
@@ -120,6 +120,13 @@ export function buildProject(
     composeFiles.push(parsed);
     // env_file targets are env files whatever their name.
     for (const target of parsed.services.flatMap((s) => s.envFiles)) {
+      if (target.startsWith(OUTSIDE_ROOT)) {
+        skipped.push({
+          path: target.slice(OUTSIDE_ROOT.length),
+          reason: `env_file of ${file.path} is outside the scanned root`,
+        });
+        continue;
+      }
       if (envFiles.has(target) || skipped.some((k) => k.path === target)) continue;
       const got = reader.read(target);
       if (typeof got === "string") {

@@ -53,6 +53,7 @@ export async function exchange(agent: Agent, req: HttpRequest, limits: HttpLimit
   let url = req.url;
   let method = req.method;
   let body = req.body;
+  let requestHeaders = req.headers;
   const signal = AbortSignal.timeout(limits.timeoutMs);
   const result = (r: Partial<HttpResult>): HttpResult => ({
     headers: {},
@@ -67,7 +68,7 @@ export async function exchange(agent: Agent, req: HttpRequest, limits: HttpLimit
     try {
       const res = await request(url, {
         method: method as "GET",
-        headers: req.headers,
+        headers: requestHeaders,
         body,
         dispatcher: agent,
         signal,
@@ -89,6 +90,8 @@ export async function exchange(agent: Agent, req: HttpRequest, limits: HttpLimit
             : `more than ${limits.maxRedirects} redirects`;
           return result({ status, headers, finalUrl: next, error });
         }
+        // Credentials never follow a redirect to another origin (as fetch and browsers do).
+        if (new URL(next).origin !== new URL(url).origin) requestHeaders = stripCredentials(requestHeaders);
         url = next;
         if (status !== 307 && status !== 308) {
           method = "GET";
@@ -136,6 +139,18 @@ export async function exchange(agent: Agent, req: HttpRequest, limits: HttpLimit
       return result({ error: describe(err, limits) });
     }
   }
+}
+
+/** Keep only headers that carry no credential: the probe's own and the CORS test's. */
+function stripCredentials(headers: Record<string, string> | undefined): Record<string, string> {
+  const keep = new Set([
+    "user-agent",
+    "origin",
+    "access-control-request-method",
+    "access-control-request-headers",
+    "content-type",
+  ]);
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => keep.has(k.toLowerCase())));
 }
 
 function describe(err: unknown, limits: HttpLimits): string {

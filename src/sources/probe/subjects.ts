@@ -1,4 +1,5 @@
 import type { FieldValue, Subject } from "../../engine/types.js";
+import { isLocalHost } from "../../predicates/network.js";
 import type { Exchange, TargetProbe } from "./retrieve.js";
 import { sha } from "./retrieve.js";
 
@@ -40,6 +41,8 @@ export function probeSubjects(
       scheme: t.scheme,
       host: t.host,
       loopback: t.loopback,
+      // Loopback, private ranges and single-label (compose service) names never leave the LAN.
+      privateHost: isLocalHost(t.host),
     };
     for (const e of t.exchanges) {
       if (e.kind === "burst") continue;
