@@ -1,4 +1,5 @@
-import type { Lang, SyntaxNode } from "./tree-sitter.js";
+import type * as TreeSitter from "@vscode/tree-sitter-wasm";
+import { type Lang, querySource, type SyntaxNode } from "./tree-sitter.js";
 
 // What the code rules can match, read from the syntax tree (never from text): calls with their
 // arguments, module-level assignments, env lookups with a literal default, and comparisons.
@@ -42,6 +43,51 @@ export interface CodeFacts {
   assigns: AssignFact[];
   envDefaults: EnvDefaultFact[];
   compares: CompareFact[];
+}
+
+/**
+ * The calls whose arguments are worth rendering (the code rules' vocabulary). Every other call is
+ * skipped after reading its name, which keeps large code bases cheap. A rule about another
+ * function adds its name here.
+ */
+export const CALL_NAMES = new Set([
+  "add_middleware",
+  "run",
+  "run_simple",
+  "run_app",
+  "listen",
+  "cors",
+  "Cors",
+  "fastifyCors",
+  "CORS",
+  "session",
+  "cookieSession",
+  "expressSession",
+  "getenv",
+  "get",
+  "post",
+  "put",
+  "patch",
+  "delete",
+  "head",
+  "request",
+  "urlopen",
+  "Agent",
+  "Client",
+  "AsyncClient",
+  "Session",
+  "createServer",
+  "register",
+]);
+
+const queries = new Map<string, TreeSitter.Query>();
+function queryFor(root: SyntaxNode, lang: Lang): TreeSitter.Query {
+  let q = queries.get(lang);
+  if (!q) {
+    q = querySource(root.tree.language, lang, [...CALL_NAMES]);
+    queries.set(lang, q);
+  }
+  return q;
 }
 
 const pos = (n: SyntaxNode): Pos => ({ line: n.startPosition.row + 1, column: n.startPosition.column + 1 });
@@ -115,22 +161,12 @@ function mainGuard(n: SyntaxNode): boolean {
 export function extractFacts(root: SyntaxNode, lang: Lang): CodeFacts {
   const facts: CodeFacts = { calls: [], assigns: [], envDefaults: [], compares: [] };
   const py = lang === "python";
-  const visit = (n: SyntaxNode, inMain: boolean, depth: number): void => {
-    if (depth > 400) return;
-    const here = inMain || mainGuard(n);
-    if (n.type === "call" || n.type === "call_expression" || n.type === "new_expression") call(n, here);
-    else if (py && n.type === "assignment" && n.parent?.parent?.type === "module") {
-      const left = n.childForFieldName("left");
-      const right = n.childForFieldName("right");
-      if (left?.type === "identifier" && right)
-        facts.assigns.push({ name: left.text, value: render(right), ...pos(n) });
-    } else if (n.type === "comparison_operator" || n.type === "binary_expression") compare(n);
-    for (const c of n.namedChildren) if (c) visit(c, here, depth + 1);
-  };
   const call = (n: SyntaxNode, inMain: boolean) => {
     const fn = n.childForFieldName("function") ?? n.childForFieldName("constructor");
-    const argList = n.childForFieldName("arguments");
     if (!fn) return;
+    const callee = fn.text;
+    if (!CALL_NAMES.has(callee.slice(callee.lastIndexOf(".") + 1))) return;
+    const argList = n.childForFieldName("arguments");
     const args: string[] = [];
     const kwargs: Record<string, string> = {};
     const kwTypes: Record<string, string> = {};
@@ -165,18 +201,40 @@ export function extractFacts(root: SyntaxNode, lang: Lang): CodeFacts {
     }
   };
   const compare = (n: SyntaxNode) => {
-    const children = n.children.filter((c): c is SyntaxNode => c !== null);
-    const op = children.find((c) => !c.isNamed)?.text ?? "";
-    const [left, right] = n.namedChildren.filter((c): c is SyntaxNode => c !== null);
+    // The operator first: most binary expressions (a + b) are of no interest.
+    const opNode = n.childForFieldName("operator") ?? n.child(1);
+    const op = opNode?.text ?? "";
+    if (!["==", "!=", "===", "!==", "||", "??"].includes(op)) return;
+    const left = n.childForFieldName("left") ?? n.namedChild(0);
+    const right = n.childForFieldName("right") ?? n.namedChild(1);
     if (!left || !right) return;
-    if (["==", "!=", "===", "!=="].includes(op))
+    if (op !== "||" && op !== "??") {
       facts.compares.push({ left: left.text, right: right.text, op, ...pos(n) });
+      return;
+    }
     // process.env.KEY || "default" / process.env.KEY ?? "default"
-    if (!py && (op === "||" || op === "??") && right.type === "string") {
+    if (!py && right.type === "string") {
       const m = /^process\.env(?:\.([A-Za-z_]\w*)|\[["']([A-Za-z_]\w*)["']\])$/.exec(left.text);
       if (m) facts.envDefaults.push({ key: m[1] ?? m[2] ?? "", fallback: render(right), ...pos(n) });
     }
   };
-  visit(root, false, 0);
+  // A query finds the nodes of interest inside WebAssembly; only those cross into JS.
+  const mainRanges: Array<[number, number]> = [];
+  for (const { name, node } of queryFor(root, lang).captures(root)) {
+    if (name === "if") {
+      if (py && mainGuard(node)) mainRanges.push([node.startIndex, node.endIndex]);
+    } else if (name === "call") {
+      call(
+        node,
+        mainRanges.some(([a, b]) => node.startIndex >= a && node.endIndex <= b),
+      );
+    } else if (name === "cmp") {
+      compare(node);
+    } else if (name === "assign") {
+      const left = node.childForFieldName("left");
+      const right = node.childForFieldName("right");
+      if (left && right) facts.assigns.push({ name: left.text, value: render(right), ...pos(node) });
+    }
+  }
   return facts;
 }

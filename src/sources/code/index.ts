@@ -14,8 +14,19 @@ export interface CodeDocument {
  * The keyword prefilter (gitleaks' and Semgrep's trick): a source file is parsed only if it
  * mentions something a code rule can match. Most of a large repository is never parsed.
  */
-const CODE_HINTS =
-  /CORSMiddleware|CORS\(|allow_origins|CORS_ALLOW|uvicorn|\.run\(|getenv|environ|process\.env|cors\(|\.listen\(|[sS]ession\(|verify\s*=\s*False|rejectUnauthorized|DEBUG|ALLOWED_HOSTS|\bbind\b|api_?key|API_?KEY|secret|SECRET|token|TOKEN|password|PASSWORD/;
+const CODE_HINTS = new RegExp(
+  [
+    "CORSMiddleware|allow_origins|CORS_ALLOW|CORS_ORIGIN_ALLOW|ALLOWED_HOSTS|^DEBUG\\s*=|^bind\\s*=",
+    "host\\s*=\\s*[\"'(]|run\\([^)]*debug|\\.listen\\(|\\bcors\\(|[sS]ession\\(",
+    "verify\\s*=\\s*False|rejectUnauthorized",
+    // env lookups with a default, for names a rule cares about (secrets, hosts)
+    "(getenv|environ\\.get)\\(\\s*[\"'][\\w]*(KEY|SECRET|TOKEN|PASS|PWD|HOST|CREDENTIAL)[\\w]*[\"']\\s*,",
+    "process\\.env\\.\\w*(KEY|SECRET|TOKEN|PASS|PWD|HOST|CREDENTIAL)\\w*\\s*(\\|\\||\\?\\?)",
+    // a secret-named value next to an equality operator (code-secret-compare)
+    "(api_?key|secret|token|password)[\\w.'\"\\])]*\\s*[!=]==?|[!=]==?\\s*[\\w.\\[]*(api_?key|secret|token|password)",
+  ].join("|"),
+  "im",
+);
 
 export function isCodeCandidate(name: string): boolean {
   return langOf(name) !== undefined;

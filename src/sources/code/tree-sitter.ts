@@ -47,3 +47,23 @@ export function langOf(name: string): Lang | undefined {
 }
 
 export type SyntaxNode = TreeSitter.Node;
+
+/** The query that picks what the code rules read: calls by name, comparisons, settings, main guards. */
+export function querySource(
+  language: TreeSitter.Language,
+  lang: Lang,
+  callNames: readonly string[],
+): TreeSitter.Query {
+  const names = `"^(${callNames.join("|")})$"`;
+  const source =
+    lang === "python"
+      ? `(call function: [(identifier) @fn (attribute attribute: (identifier) @fn)] (#match? @fn ${names})) @call
+         (comparison_operator) @cmp
+         (module (expression_statement (assignment left: (identifier) right: (_)) @assign))
+         (if_statement) @if`
+      : `(call_expression function: [(identifier) @fn (member_expression property: (property_identifier) @fn)] (#match? @fn ${names})) @call
+         (new_expression constructor: [(identifier) @fn (member_expression property: (property_identifier) @fn)] (#match? @fn ${names})) @call
+         (binary_expression operator: ["==" "!=" "===" "!==" "||" "??"]) @cmp`;
+  const ts = require("@vscode/tree-sitter-wasm/wasm/tree-sitter.js") as typeof TreeSitter;
+  return new ts.Query(language, source);
+}
