@@ -1,7 +1,10 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import type { SkippedFile } from "../../engine/types.js";
 import type { ProjectFile } from "../files.js";
-import { type CodeFacts, extractFacts } from "./facts.js";
-import { type Lang, langOf, parserFor } from "./tree-sitter.js";
+import type { CodeFacts } from "./facts.js";
+import { type Lang, langOf } from "./tree-sitter.js";
+import { parseOne, type WorkerResult } from "./worker.js";
 
 export interface CodeDocument {
   path: string;
@@ -43,13 +46,37 @@ export interface CodeStats {
   parseMs: number;
 }
 
-/** Parse the candidate source files that pass the prefilter; a file that fails to parse is skipped with the reason. */
+const MIN_FILES_FOR_WORKERS = 200;
+
+async function inWorkers(jobs: Array<{ path: string; lang: Lang; text: string }>): Promise<WorkerResult[]> {
+  const count = Math.min(2, Math.max(1, availableParallelism()));
+  const batches: Array<typeof jobs> = Array.from({ length: count }, () => []);
+  jobs.forEach((job, i) => batches[i % count]?.push(job));
+  const url = new URL("./worker.js", import.meta.url);
+  const results = await Promise.all(
+    batches.map(
+      (batch) =>
+        new Promise<WorkerResult[]>((resolve, reject) => {
+          const worker = new Worker(url, { workerData: batch });
+          worker.once("message", (r: WorkerResult[]) => {
+            resolve(r);
+            void worker.terminate();
+          });
+          worker.once("error", reject);
+        }),
+    ),
+  );
+  return results.flat();
+}
+
+/** Parse the candidate source files that pass the prefilter (in two workers for large trees); a file that fails to parse is skipped with the reason. */
 export async function parseCode(
   files: readonly ProjectFile[],
   skipped: SkippedFile[],
 ): Promise<{ docs: CodeDocument[]; stats: CodeStats }> {
   const started = performance.now();
-  const docs: CodeDocument[] = [];
+  const jobs: Array<{ path: string; lang: Lang; text: string }> = [];
+  const texts = new Map<string, string>();
   let prefiltered = 0;
   for (const file of files) {
     const lang = langOf(file.path);
@@ -58,31 +85,32 @@ export async function parseCode(
       prefiltered++;
       continue;
     }
-    // A minified bundle is not source: issue #5's bundle scan reads those.
+    // A minified bundle is not source: the bundle scan reads those.
     if (file.text.length > 20_000 && file.text.split("\n", 20).some((l) => l.length > 5_000)) {
       skipped.push({ path: file.path, reason: "minified file: not parsed as source" });
       continue;
     }
-    try {
-      const parser = await parserFor(lang);
-      const tree = parser.parse(file.text);
-      if (!tree) throw new Error("no tree");
-      if (tree.rootNode.hasError && tree.rootNode.descendantsOfType("ERROR").length > 20) {
-        skipped.push({ path: file.path, reason: `does not parse as ${lang}` });
-        tree.delete();
-        continue;
-      }
-      docs.push({
-        path: file.path,
-        lang,
-        facts: extractFacts(tree.rootNode, lang),
-        lines: file.text.split(/\r\n|\r|\n/),
-      });
-      tree.delete();
-    } catch (err) {
-      skipped.push({ path: file.path, reason: `could not be parsed as ${lang} (${(err as Error).message})` });
-    }
+    jobs.push({ path: file.path, lang, text: file.text });
+    texts.set(file.path, file.text);
   }
+  const results =
+    jobs.length >= MIN_FILES_FOR_WORKERS
+      ? await inWorkers(jobs)
+      : await Promise.all(jobs.map((j) => parseOne(j)));
+  const docs: CodeDocument[] = [];
+  for (const r of results) {
+    if ("error" in r) {
+      skipped.push({ path: r.path, reason: r.error });
+      continue;
+    }
+    docs.push({
+      path: r.path,
+      lang: langOf(r.path) ?? "python",
+      facts: r.facts,
+      lines: (texts.get(r.path) ?? "").split(/\r\n|\r|\n/),
+    });
+  }
+  docs.sort((a, b) => (a.path < b.path ? -1 : 1));
   return {
     docs,
     stats: {
