@@ -51,7 +51,7 @@ const MIN_FILES_FOR_WORKERS = 200;
 async function inWorkers(jobs: Array<{ path: string; lang: Lang; text: string }>): Promise<WorkerResult[]> {
   const count = Math.min(2, Math.max(1, availableParallelism()));
   const batches: Array<typeof jobs> = Array.from({ length: count }, () => []);
-  jobs.forEach((job, i) => batches[i % count]?.push(job));
+  for (const [i, job] of jobs.entries()) batches[i % count]?.push(job);
   const url = new URL("./worker.js", import.meta.url);
   const results = await Promise.all(
     batches.map(
