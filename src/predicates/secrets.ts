@@ -103,7 +103,9 @@ export function providerSecret(value: string): string | undefined {
   if (isPublicByDesign(v)) return undefined;
   for (const { provider, pattern } of PROVIDER_SECRETS) if (pattern.test(v)) return provider;
   if (jwtRole(v) === "service_role") return "Supabase service_role JWT";
-  if (databaseUrl(v)?.password) return "database URL with a password";
+  const password = databaseUrl(v)?.password ?? "";
+  // A password that is a variable reference (`${DB_PASSWORD}`) is filled in elsewhere.
+  if (password && !/^\$\{?[A-Za-z_]/.test(password)) return "database URL with a password";
   return undefined;
 }
 

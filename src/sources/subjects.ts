@@ -98,12 +98,13 @@ export function staticSubjects(project: Project): Subject[] {
   }
 
   for (const compose of project.composeFiles) {
-    for (const service of compose.services) out.push(...serviceSubjects(compose, service));
+    const tracked = project.git.tracked.has(compose.path);
+    for (const service of compose.services) out.push(...serviceSubjects(compose, service, tracked));
   }
   return out;
 }
 
-function serviceSubjects(compose: ComposeDocument, s: ComposeService): Subject[] {
+function serviceSubjects(compose: ComposeDocument, s: ComposeService, tracked: boolean): Subject[] {
   const file = compose.path;
   const common = {
     file,
@@ -177,6 +178,7 @@ function serviceSubjects(compose: ComposeDocument, s: ComposeService): Subject[]
           ...common,
           "file.containerEnv": true,
           "file.gitIgnored": false,
+          "git.tracked": tracked,
           key: e.key,
           value: e.value,
           prefix: clientPrefix(e.key) ?? "",
