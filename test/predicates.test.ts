@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Compose `${VAR}` syntax is the input under test
+
 import { describe, expect, it } from "vitest";
 import type { PredicateContext, PredicateEntry } from "../src/engine/conditions.js";
 import type { FieldValue, Subject } from "../src/engine/types.js";
@@ -26,24 +27,13 @@ import { parsePort } from "../src/sources/compose.js";
 import { fileRole, isProductionName, parseEnvText } from "../src/sources/env.js";
 import { GitignoreStack } from "../src/sources/gitignore.js";
 import { interpolate } from "../src/sources/interpolate.js";
+import { ALNUM, HEX, seeded } from "./support/fake.js";
 
 // Table-driven tests for the pure pieces rules are built from. Fake credentials are assembled at
 // run time (deterministic pseudo-random characters after a provider prefix), so no string in this
 // file looks like a key to a secret scanner or to push protection.
 
-const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const HEX = "0123456789abcdef";
-
-/** `n` deterministic, random-looking characters from `alphabet` (a small LCG, seeded). */
-function rand(n: number, alphabet = ALNUM, seed = 7): string {
-  let x = seed >>> 0;
-  let out = "";
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out += alphabet[(x >>> 16) % alphabet.length];
-  }
-  return out;
-}
+const rand = seeded;
 
 const b64url = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString("base64url");
 /** An unsigned-looking JWT with the given payload (the signature is random characters). */

@@ -1,18 +1,7 @@
+import { ALNUM, seeded } from "../fake.js";
 // What the test apps serve: an "AI wrapper" front page, its bundle, and the fake secrets planted in
 // the insecure variants. Every key is fake (made from a seeded generator at load time, so no key-shaped
 // literal sits in the source for a scanner to trip on) but has the real provider format.
-
-const ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-function seeded(n: number, alphabet: string, seed: number): string {
-  let x = seed >>> 0;
-  let out = "";
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out += alphabet[(x >>> 16) % alphabet.length];
-  }
-  return out;
-}
 
 /** The fake secrets the insecure variants leak, so tests can assert on exact values. */
 export const FAKE = {
