@@ -8,6 +8,7 @@ import { applySuppressions } from "./engine/suppress.js";
 import type { SkippedFile, Subject } from "./engine/types.js";
 import { PREDICATES } from "./predicates/index.js";
 import { projectSubjects } from "./sources/all.js";
+import { fileSourceSkipReasons } from "./sources/file-sources.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./sources/files.js";
 import {
   DEFAULT_PROBE_OPTIONS,
@@ -179,7 +180,10 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
     subjects.push(...probeSubjects(targets, Object.values(headers)));
   }
 
-  const raw = runRules(rules, subjects, PREDICATES, overrides, SKIP_REASONS);
+  const raw = runRules(rules, subjects, PREDICATES, overrides, {
+    ...SKIP_REASONS,
+    ...fileSourceSkipReasons(),
+  });
   const files = new Map<string, readonly string[]>();
   for (const s of subjects) if (s.location.file && s.sourceLines) files.set(s.location.file, s.sourceLines);
   const result = applySuppressions(raw, {

@@ -30,11 +30,15 @@ function annotations(dir: string, files: readonly string[]): Expectation[] {
   for (const file of files) {
     const lines = readFileSync(path.join(dir, file), "utf8").split(/\r?\n/);
     lines.forEach((text, i) => {
-      const m = /^\s*(?:#|\/\/)\s*(ruleid|ok|todoruleid):\s*(.+)$/.exec(text);
+      // package.json has no comments: npm's `"//"` key carries the annotation there.
+      const m = /^\s*(?:#|\/\/|"\/\/":\s*")\s*(ruleid|ok|todoruleid):\s*([^"]+)"?,?$/.exec(text);
       if (!m) return;
       // The annotated line is the next one that is not itself an annotation.
       let target = i + 1;
-      while (target < lines.length && /^\s*(?:#|\/\/)\s*(ruleid|ok|todoruleid):/.test(lines[target] ?? ""))
+      while (
+        target < lines.length &&
+        /^\s*(?:#|\/\/|"\/\/":\s*")\s*(ruleid|ok|todoruleid):/.test(lines[target] ?? "")
+      )
         target++;
       for (const id of (m[2] ?? "")
         .split(",")
@@ -59,6 +63,7 @@ describe.each(fixtures)("fixtures/%s", (name) => {
       ...project.envFiles.map((e) => e.path),
       ...project.composeFiles.map((c) => c.path),
       ...project.sourceFiles.map((f) => f.path),
+      ...project.configFiles.map((f) => f.path),
     ];
     expected = annotations(dir, scanned);
     got = new Set(findings.map((f) => `${f.ruleId}@${f.location.file}:${f.location.line}`));

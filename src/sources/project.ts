@@ -5,6 +5,7 @@ import type { SkippedFile } from "../engine/types.js";
 import { isCodeCandidate } from "./code/index.js";
 import { type ComposeDocument, isComposeFileName, OUTSIDE_ROOT, parseCompose } from "./compose.js";
 import { type EnvDocument, fileRole, isEnvFileName, isProductionName, parseEnvText } from "./env.js";
+import { fileSourceFor } from "./file-sources.js";
 import { DiskReader, EXCLUDED, type FileReader, type ProjectFile } from "./files.js";
 import { findGitTopLevel, type GitInfo, readGitInfo } from "./git.js";
 import { GitignoreStack } from "./gitignore.js";
@@ -17,13 +18,20 @@ export interface Project {
   composeFiles: ComposeDocument[];
   /** Source files (Python, JS/TS) read for the code rules; parsed later, asynchronously. */
   sourceFiles: ProjectFile[];
+  /** Files of the other file sources (nginx, Dockerfile, TOML...), parsed by file-sources.ts. */
+  configFiles: ProjectFile[];
   git: GitInfo;
   skipped: SkippedFile[];
   filesSeen: number;
 }
 
-export function isStaticCandidate(_relPath: string, name: string): boolean {
-  return isEnvFileName(name) || isComposeFileName(name) || isCodeCandidate(name);
+export function isStaticCandidate(relPath: string, name: string): boolean {
+  return (
+    isEnvFileName(name) ||
+    isComposeFileName(name) ||
+    isCodeCandidate(name) ||
+    fileSourceFor(relPath, name) !== undefined
+  );
 }
 
 export interface LoadOptions {
@@ -100,10 +108,12 @@ export function buildProject(
   };
   const composeInputs: ProjectFile[] = [];
   const sourceFiles: ProjectFile[] = [];
+  const configFiles: ProjectFile[] = [];
   for (const file of files) {
     const name = file.path.slice(file.path.lastIndexOf("/") + 1);
     if (isComposeFileName(name)) composeInputs.push(file);
     else if (isEnvFileName(name)) readEnv(file);
+    else if (fileSourceFor(file.path, name)) configFiles.push(file);
     else if (isCodeCandidate(name)) sourceFiles.push(file);
   }
   const composeFiles: ComposeDocument[] = [];
@@ -141,6 +151,7 @@ export function buildProject(
     envFiles: [...envFiles.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
     composeFiles,
     sourceFiles,
+    configFiles,
     git,
     skipped,
     filesSeen,
