@@ -2,7 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import { loadConfig, ruleOverrides } from "./engine/config.js";
 import { UsageError } from "./engine/errors.js";
 import { loadRules } from "./engine/loader.js";
-import { buildReport, type ProbeSummary, type Report } from "./engine/report.js";
+import { buildReport, type ProbeSummary, type Report, type ScanStats } from "./engine/report.js";
 import { runRules } from "./engine/runner.js";
 import { applySuppressions } from "./engine/suppress.js";
 import type { SkippedFile, Subject } from "./engine/types.js";
@@ -137,6 +137,12 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
   const notes: string[] = [];
   let skipped: SkippedFile[] = [];
   let filesScanned = 0;
+  const started = performance.now();
+  const stats: ScanStats = {
+    filesSeen: 0,
+    code: { candidates: 0, prefiltered: 0, parsed: 0, parseMs: 0 },
+    durationMs: 0,
+  };
   if (dir !== undefined) {
     options.onStep?.(`reading ${dir}`);
     const project = loadProject(dir, {
@@ -146,7 +152,10 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
     skipped = project.skipped;
     const found = await projectSubjects(project, skipped);
     subjects.push(...found.subjects);
-    filesScanned = project.envFiles.length + project.composeFiles.length + found.code.parsed;
+    filesScanned =
+      project.envFiles.length + project.composeFiles.length + project.configFiles.length + found.code.parsed;
+    stats.filesSeen = project.filesSeen;
+    stats.code = found.code;
     if (!project.git.available)
       notes.push(`git: ${project.git.reason}; whether env files are committed is judged by .gitignore alone`);
   }
@@ -202,5 +211,6 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
     filesScanned,
     probe,
     suppressed: result.suppressed,
+    stats: { ...stats, durationMs: Math.round(performance.now() - started) },
   });
 }

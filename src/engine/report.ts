@@ -33,6 +33,14 @@ export interface Report {
   notes: string[];
   /** One entry per probed URL. */
   probe: ProbeSummary[];
+  /** Where the time went: files walked, source files parsed vs. passed over by the keyword prefilter. */
+  stats: ScanStats;
+}
+
+export interface ScanStats {
+  filesSeen: number;
+  code: { candidates: number; prefiltered: number; parsed: number; parseMs: number };
+  durationMs: number;
 }
 
 export function buildReport(
@@ -45,6 +53,7 @@ export function buildReport(
     filesScanned: number;
     probe?: ProbeSummary[];
     suppressed?: Finding[];
+    stats?: ScanStats;
   },
 ): Report {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -68,5 +77,10 @@ export function buildReport(
     skipped: extra.skipped,
     notes: extra.notes,
     probe: extra.probe ?? [],
+    stats: extra.stats ?? {
+      filesSeen: 0,
+      code: { candidates: 0, prefiltered: 0, parsed: 0, parseMs: 0 },
+      durationMs: 0,
+    },
   };
 }

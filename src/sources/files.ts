@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 
 // How every source gets file contents: one read per file, with the size cap and binary check
@@ -16,7 +16,7 @@ export interface ProjectFile {
 
 export interface FileReader {
   /** Read a file relative to the root; a string result is the reason it was skipped. */
-  read(relPath: string): ProjectFile | string;
+  read(relPath: string, insideRoot?: boolean): ProjectFile | string;
 }
 
 export function formatBytes(n: number): string {
@@ -39,36 +39,45 @@ export class DiskReader implements FileReader {
     this.realRoot = realpathSync(root);
   }
 
-  read(relPath: string): ProjectFile | string {
+  /**
+   * `insideRoot`: the walk found this path as a regular file through real directories, so it cannot
+   * leave the root and the realpath check (an lstat per path component) is skipped.
+   */
+  read(relPath: string, insideRoot = false): ProjectFile | string {
     if (this.isExcluded(relPath)) return EXCLUDED;
     const abs = path.join(this.root, relPath);
     // Never read through a symlink (of the file or a parent directory) that leaves the root.
-    let real: string;
-    try {
-      real = realpathSync(abs);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      return code === "ELOOP"
-        ? "symlink loop"
-        : code === "ENOENT"
-          ? "file not found"
-          : `unreadable (${code ?? "error"})`;
+    if (!insideRoot) {
+      let real: string;
+      try {
+        real = realpathSync(abs);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        return code === "ELOOP"
+          ? "symlink loop"
+          : code === "ENOENT"
+            ? "file not found"
+            : `unreadable (${code ?? "error"})`;
+      }
+      if (real !== this.realRoot && !real.startsWith(this.realRoot + path.sep))
+        return "symlink points outside the scanned root";
     }
-    if (real !== this.realRoot && !real.startsWith(this.realRoot + path.sep))
-      return "symlink points outside the scanned root";
     const reason = this.readProblem(abs);
     if (typeof reason === "string") return reason;
     return { path: relPath, text: reason.text, gitIgnored: this.isIgnored(relPath) };
   }
 
   private readProblem(abs: string): { text: string } | string {
+    let fd: number | undefined;
     try {
-      const st = statSync(abs);
+      // O_NONBLOCK: opening a FIFO that replaced a file since the walk must not hang the scan.
+      fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+      const st = fstatSync(fd);
       if (!st.isFile()) return "not a regular file";
       if (st.size > this.maxBytes)
         return `larger than the ${formatBytes(this.maxBytes)} cap (${formatBytes(st.size)})`;
       // One read (the size is capped above); a NUL byte in the first 8 KiB means binary (git's test).
-      const bytes = readFileSync(abs);
+      const bytes = readFileSync(fd);
       if (bytes.subarray(0, 8192).includes(0)) return "binary file";
       return { text: bytes.toString("utf8") };
     } catch (err) {
@@ -77,6 +86,8 @@ export class DiskReader implements FileReader {
       if (code === "ENOENT") return "file not found";
       if (code === "ELOOP") return "symlink loop";
       return `unreadable (${code ?? "error"})`;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 }

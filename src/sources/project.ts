@@ -68,7 +68,7 @@ export function loadProject(root: string, options: LoadOptions): Project {
   const skipped = [...walk.skipped];
   const files: ProjectFile[] = [];
   for (const rel of walk.candidates) {
-    const got = reader.read(rel);
+    const got = reader.read(rel, walk.regular.has(rel));
     if (typeof got === "string") skipped.push({ path: rel, reason: got });
     else files.push(got);
   }

@@ -38,6 +38,8 @@ export interface WalkOptions {
 
 export interface WalkResult {
   candidates: string[];
+  /** Candidates that are regular files reached through real directories: inside the root by construction. */
+  regular: Set<string>;
   /** Every regular file seen, candidate or not (for the report's totals). */
   filesSeen: number;
   skipped: SkippedFile[];
@@ -54,6 +56,7 @@ export function walkTree(root: string, options: WalkOptions): WalkResult {
   const absRoot = path.resolve(root);
   const realRoot = realpathSync(absRoot);
   const candidates: string[] = [];
+  const regular = new Set<string>();
   const skipped: SkippedFile[] = [];
   const stacks = new Map<string, GitignoreStack>();
   let filesSeen = 0;
@@ -93,7 +96,10 @@ export function walkTree(root: string, options: WalkOptions): WalkResult {
         visit(rel, here);
       } else if (entry.isFile()) {
         filesSeen++;
-        if (options.isCandidate(rel, entry.name)) candidates.push(rel);
+        if (options.isCandidate(rel, entry.name)) {
+          candidates.push(rel);
+          regular.add(rel);
+        }
       } else if (entry.isSymbolicLink()) {
         const problem = symlinkProblem(path.join(absRoot, rel), realRoot);
         if (problem === "file") {
@@ -114,7 +120,7 @@ export function walkTree(root: string, options: WalkOptions): WalkResult {
     const dir = relPath.includes("/") ? relPath.slice(0, relPath.lastIndexOf("/")) : "";
     return (stacks.get(dir) ?? options.ancestors ?? GitignoreStack.empty()).ignores(relPath, false);
   };
-  return { candidates, filesSeen, skipped, gitignore };
+  return { candidates, regular, filesSeen, skipped, gitignore };
 }
 
 function join(dir: string, name: string): string {

@@ -20,7 +20,9 @@ export interface CodeDocument {
 const CODE_HINTS = new RegExp(
   [
     "CORSMiddleware|allow_origins|CORS_ALLOW|CORS_ORIGIN_ALLOW|ALLOWED_HOSTS|^DEBUG\\s*=|^bind\\s*=",
-    "host\\s*=\\s*[\"'(]|run\\([^)]*debug|\\.listen\\(|\\bcors\\(|[sS]ession\\(",
+    "host\\s*=\\s*[\"'(]|run\\([^)]*debug|\\.listen\\(|\\bcors\\(",
+    // express-session / cookie-session take an options object; `getSession(` is not one of them
+    "\\b(session|cookieSession|expressSession)\\(\\s*\\{",
     "verify\\s*=\\s*False|rejectUnauthorized",
     // env lookups with a default, for names a rule cares about (secrets, hosts)
     "(getenv|environ\\.get)\\(\\s*[\"'][\\w]*(KEY|SECRET|TOKEN|PASS|PWD|HOST|CREDENTIAL)[\\w]*[\"']\\s*,",
