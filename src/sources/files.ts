@@ -35,6 +35,8 @@ export class DiskReader implements FileReader {
     private readonly maxBytes: number,
     private readonly isIgnored: (relPath: string) => boolean,
     private readonly isExcluded: (relPath: string) => boolean = () => false,
+    /** A per-file cap (built bundles may be larger than source files). */
+    private readonly capFor: (relPath: string) => number = () => maxBytes,
   ) {
     this.realRoot = realpathSync(root);
   }
@@ -62,20 +64,19 @@ export class DiskReader implements FileReader {
       if (real !== this.realRoot && !real.startsWith(this.realRoot + path.sep))
         return "symlink points outside the scanned root";
     }
-    const reason = this.readProblem(abs);
+    const reason = this.readProblem(abs, this.capFor(relPath));
     if (typeof reason === "string") return reason;
     return { path: relPath, text: reason.text, gitIgnored: this.isIgnored(relPath) };
   }
 
-  private readProblem(abs: string): { text: string } | string {
+  private readProblem(abs: string, maxBytes: number): { text: string } | string {
     let fd: number | undefined;
     try {
       // O_NONBLOCK: opening a FIFO that replaced a file since the walk must not hang the scan.
       fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
       const st = fstatSync(fd);
       if (!st.isFile()) return "not a regular file";
-      if (st.size > this.maxBytes)
-        return `larger than the ${formatBytes(this.maxBytes)} cap (${formatBytes(st.size)})`;
+      if (st.size > maxBytes) return `larger than the ${formatBytes(maxBytes)} cap (${formatBytes(st.size)})`;
       // One read (the size is capped above); a NUL byte in the first 8 KiB means binary (git's test).
       const bytes = readFileSync(fd);
       if (bytes.subarray(0, 8192).includes(0)) return "binary file";

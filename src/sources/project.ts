@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import ignore from "ignore";
 import type { SkippedFile } from "../engine/types.js";
+import { BUNDLE_MAX_BYTES, entersIgnoredDir, isBundlePath } from "./bundle.js";
 import { isCodeCandidate } from "./code/index.js";
 import { type ComposeDocument, isComposeFileName, OUTSIDE_ROOT, parseCompose } from "./compose.js";
 import { type EnvDocument, fileRole, isEnvFileName, isProductionName, parseEnvText } from "./env.js";
@@ -63,8 +64,16 @@ export function loadProject(root: string, options: LoadOptions): Project {
   const userIgnore = ignore().add([...(options.ignore ?? [])]);
   const exclude = (rel: string, isDir = false): boolean =>
     (options.ignore?.length ?? 0) > 0 && userIgnore.ignores(isDir ? `${rel}/` : rel);
-  const walk = walkTree(root, { isCandidate: isStaticCandidate, ancestors, exclude });
-  const reader = new DiskReader(root, options.maxFileBytes, walk.gitignore, exclude);
+  const walk = walkTree(root, {
+    isCandidate: isStaticCandidate,
+    ancestors,
+    exclude,
+    entersIgnored: entersIgnoredDir,
+    isIgnoredCandidate: isBundlePath,
+  });
+  const reader = new DiskReader(root, options.maxFileBytes, walk.gitignore, exclude, (rel) =>
+    isBundlePath(rel) ? Math.max(options.maxFileBytes, BUNDLE_MAX_BYTES) : options.maxFileBytes,
+  );
   const skipped = [...walk.skipped];
   const files: ProjectFile[] = [];
   for (const rel of walk.candidates) {

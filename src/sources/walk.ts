@@ -34,6 +34,12 @@ export interface WalkOptions {
   ancestors?: GitignoreStack;
   /** The user's own exclusions (config `ignore:`): never walked, never read, never git-ignored. */
   exclude?: (relPath: string, isDir: boolean) => boolean;
+  /**
+   * Git-ignored directories still worth entering (build output: a bundle ships whatever git says).
+   * Inside them only `isIgnoredCandidate` files are collected.
+   */
+  entersIgnored?: (relPath: string, name: string) => boolean;
+  isIgnoredCandidate?: (relPath: string, name: string) => boolean;
 }
 
 export interface WalkResult {
@@ -61,7 +67,8 @@ export function walkTree(root: string, options: WalkOptions): WalkResult {
   const stacks = new Map<string, GitignoreStack>();
   let filesSeen = 0;
 
-  const visit = (relDir: string, stack: GitignoreStack): void => {
+  const visit = (relDir: string, stack: GitignoreStack, inIgnored = false): void => {
+    const isCandidate = inIgnored ? (options.isIgnoredCandidate ?? (() => false)) : options.isCandidate;
     let entries: Dirent[];
     try {
       entries = readdirSync(path.join(absRoot, relDir), { withFileTypes: true });
@@ -92,11 +99,16 @@ export function walkTree(root: string, options: WalkOptions): WalkResult {
       const rel = join(relDir, entry.name);
       if (!entry.isDirectory() && options.exclude?.(rel, false)) continue;
       if (entry.isDirectory()) {
-        if (SKIPPED_DIRS.has(entry.name) || here.ignores(rel, true) || options.exclude?.(rel, true)) continue;
-        visit(rel, here);
+        if (SKIPPED_DIRS.has(entry.name) || options.exclude?.(rel, true)) continue;
+        if (!inIgnored && here.ignores(rel, true)) {
+          if (options.entersIgnored?.(rel, entry.name)) visit(rel, here, true);
+          continue;
+        }
+        if (inIgnored && options.entersIgnored && !options.entersIgnored(rel, entry.name)) continue;
+        visit(rel, here, inIgnored);
       } else if (entry.isFile()) {
         filesSeen++;
-        if (options.isCandidate(rel, entry.name)) {
+        if (isCandidate(rel, entry.name)) {
           candidates.push(rel);
           regular.add(rel);
         }
@@ -104,11 +116,11 @@ export function walkTree(root: string, options: WalkOptions): WalkResult {
         const problem = symlinkProblem(path.join(absRoot, rel), realRoot);
         if (problem === "file") {
           filesSeen++;
-          if (options.isCandidate(rel, entry.name)) candidates.push(rel);
-        } else if (problem !== "directory" && options.isCandidate(rel, entry.name)) {
+          if (isCandidate(rel, entry.name)) candidates.push(rel);
+        } else if (problem !== "directory" && isCandidate(rel, entry.name)) {
           skipped.push({ path: rel, reason: problem });
         }
-      } else if (options.isCandidate(rel, entry.name)) {
+      } else if (isCandidate(rel, entry.name)) {
         // A FIFO, socket or device under an env-file name: never opened (a FIFO would block).
         skipped.push({ path: rel, reason: "not a regular file" });
       }

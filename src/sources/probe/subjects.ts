@@ -1,5 +1,6 @@
 import type { FieldValue, Subject } from "../../engine/types.js";
 import { isLocalHost } from "../../predicates/network.js";
+import { keyTokens } from "../key-tokens.js";
 import type { Exchange, TargetProbe } from "./retrieve.js";
 import { sha } from "./retrieve.js";
 
@@ -8,9 +9,6 @@ import { sha } from "./retrieve.js";
 // in a served script that could be a key (a keyword prefilter decides which bodies are read).
 
 export const PROBE_SUBJECT_KINDS = ["probe-exchange", "probe-target", "probe-token"] as const;
-
-const KEY_HINTS =
-  /sk_|rk_|whsec_|sk-|hf_|gh[pousr]_|github_pat_|r8_|eyJ|AKIA|ASIA|xox|SG\.|gsk_|xai-|GOCSPX|:\/\/[^/\s"']*:[^@\s"']+@|PRIVATE KEY|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:/;
 
 function summary(e: Exchange): string {
   const origin = e.origin ? ` (Origin: ${e.origin})` : "";
@@ -117,24 +115,13 @@ export function probeSubjects(
 
 /** String literals of a served script or page that could hold a key (keyword-prefiltered). */
 function tokenSubjects(t: TargetProbe, e: Exchange): Subject[] {
-  if (!KEY_HINTS.test(e.body)) return [];
-  const out: Subject[] = [];
-  const seen = new Set<string>();
-  // Runs of key characters: quotes, commas, spaces and brackets end a token, so minified code
-  // (`{A:"x",B:"sk_live_..."}`) splits cleanly without pairing quotes.
-  for (const m of e.body.matchAll(/[A-Za-z0-9_\-.:+/=@%?&~]{16,400}/g)) {
-    const token = m[0];
-    if (seen.has(token) || !KEY_HINTS.test(token)) continue;
-    seen.add(token);
-    out.push({
-      kind: "probe-token",
-      fields: { target: t.url, url: e.url, path: e.path, token, kind: e.kind },
-      location: { url: e.url },
-      fieldLocations: {},
-      evidence: `${e.path}: "${token}"`,
-      secrets: [token],
-      identity: `${e.path} ${sha(token)}`,
-    });
-  }
-  return out;
+  return keyTokens(e.body).map(({ token }) => ({
+    kind: "probe-token",
+    fields: { target: t.url, url: e.url, path: e.path, token, kind: e.kind },
+    location: { url: e.url },
+    fieldLocations: {},
+    evidence: `${e.path}: "${token}"`,
+    secrets: [token],
+    identity: `${e.path} ${sha(token)}`,
+  }));
 }
