@@ -5,5 +5,6 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 20000,
     pool: "forks",
+    setupFiles: ["test/support/yield-to-runner.ts"],
   },
 });

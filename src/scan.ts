@@ -7,7 +7,7 @@ import { runRules } from "./engine/runner.js";
 import { applySuppressions } from "./engine/suppress.js";
 import type { SkippedFile, Subject } from "./engine/types.js";
 import { PREDICATES } from "./predicates/index.js";
-import { projectSubjects } from "./sources/all.js";
+import { type DeclaredRoute, projectSubjects } from "./sources/all.js";
 import { fileSourceSkipReasons } from "./sources/file-sources.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./sources/files.js";
 import {
@@ -137,6 +137,7 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
   const notes: string[] = [];
   let skipped: SkippedFile[] = [];
   let filesScanned = 0;
+  let routes: DeclaredRoute[] = [];
   const started = performance.now();
   const stats: ScanStats = {
     filesSeen: 0,
@@ -150,7 +151,9 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
       ignore: config.ignore,
     });
     skipped = project.skipped;
-    const found = await projectSubjects(project, skipped);
+    // Route declarations are only worth parsing for when a live probe will try them.
+    const found = await projectSubjects(project, skipped, { routes: options.urls.length > 0 });
+    routes = found.routes;
     subjects.push(...found.subjects);
     filesScanned =
       project.envFiles.length + project.composeFiles.length + project.configFiles.length + found.code.parsed;
@@ -168,6 +171,12 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
       ca: options.ca,
       burst: Math.min(config.probe?.burst ?? DEFAULT_PROBE_OPTIONS.burst, 100),
       extraPaths: config.probe?.extraPaths,
+      knownRoutes: routes.map((r) => ({
+        method: r.method,
+        path: r.path,
+        declaredAt: `${r.file}:${r.line}`,
+        guarded: r.guarded,
+      })),
     };
     const targets = [];
     for (const url of options.urls) {
@@ -212,5 +221,6 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
     probe,
     suppressed: result.suppressed,
     stats: { ...stats, durationMs: Math.round(performance.now() - started) },
+    routes: options.urls.length > 0 && dir !== undefined ? routes : undefined,
   });
 }

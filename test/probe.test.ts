@@ -322,6 +322,51 @@ describe("scan --url merges static and live findings", () => {
   });
 });
 
+describe("scan --url tries the routes the scanned source declares", () => {
+  it("probes an unguarded declared route no wordlist knows, and says where it is declared", async () => {
+    // Answers only on the app's own routes; no OpenAPI document, nothing on the usual paths.
+    const s = await startNodeServer((req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (req.method === "POST" && req.url === "/v2/dreams/1/upscale") {
+        res.end('{"job":"queued"}');
+        return;
+      }
+      if (req.url === "/v2/account") {
+        res.statusCode = 401;
+        res.end('{"error":"missing api key"}');
+        return;
+      }
+      res.statusCode = 404;
+      res.end('{"error":"not found"}');
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), "secaudit-routes-"));
+    try {
+      writeFileSync(
+        path.join(dir, "server.js"),
+        [
+          'const express = require("express");',
+          "const app = express();",
+          "// app.post('/v2/commented/out', handler) is not a route",
+          'app.post("/v2/dreams/:id/upscale", upscale);',
+          'app.get("/v2/account", requireAuth, account);',
+          "",
+        ].join("\n"),
+      );
+      const run = await cli(["scan", dir, "--url", s.url, "--format", "json", "--fail-on", "none"]);
+      expect(run.report?.routes).toEqual([
+        { method: "POST", path: "/v2/dreams/:id/upscale", guarded: false, file: "server.js", line: 4 },
+        { method: "GET", path: "/v2/account", guarded: true, file: "server.js", line: 5 },
+      ]);
+      const auth = run.report?.findings.filter((f) => f.ruleId === "probe-auth-missing") ?? [];
+      expect(auth.map((f) => f.location.url)).toEqual([`${s.url}/v2/dreams/1/upscale`]);
+      expect(auth[0]?.evidence).toContain("declared at server.js:4");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await s.close();
+    }
+  });
+});
+
 describe("checks that need a host that is not this machine", () => {
   // No loopback server can be a non-loopback host, so these two rules read a recorded probe.
   const recorded = (redirects: boolean): TargetProbe => ({

@@ -35,6 +35,8 @@ export interface Report {
   probe: ProbeSummary[];
   /** Where the time went: files walked, source files parsed vs. passed over by the keyword prefilter. */
   stats: ScanStats;
+  /** With `scan --url`: the routes the source declares, which the probe tried first. */
+  routes?: Array<{ method: string; path: string; guarded: boolean; file: string; line: number }>;
 }
 
 export interface ScanStats {
@@ -54,6 +56,7 @@ export function buildReport(
     probe?: ProbeSummary[];
     suppressed?: Finding[];
     stats?: ScanStats;
+    routes?: Report["routes"];
   },
 ): Report {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -77,6 +80,7 @@ export function buildReport(
     skipped: extra.skipped,
     notes: extra.notes,
     probe: extra.probe ?? [],
+    ...(extra.routes ? { routes: extra.routes } : {}),
     stats: extra.stats ?? {
       filesSeen: 0,
       code: { candidates: 0, prefiltered: 0, parsed: 0, parseMs: 0 },

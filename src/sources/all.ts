@@ -5,13 +5,33 @@ import { fileSourceSubjects } from "./file-sources.js";
 import type { Project } from "./project.js";
 import { staticSubjects } from "./subjects.js";
 
+/** A route the scanned source declares: the document `scan --url` hands to the probe. */
+export interface DeclaredRoute {
+  method: string;
+  path: string;
+  guarded: boolean;
+  file: string;
+  line: number;
+}
+
 /** Every subject the static sources produce for a project: env, compose and code. */
 export async function projectSubjects(
   project: Project,
   skipped: SkippedFile[],
-): Promise<{ subjects: Subject[]; code: CodeStats }> {
-  const { docs, stats } = await parseCode(project.sourceFiles, skipped);
+  options: { routes?: boolean } = {},
+): Promise<{ subjects: Subject[]; code: CodeStats; routes: DeclaredRoute[] }> {
+  const { docs, stats } = await parseCode(project.sourceFiles, skipped, options);
+  const routes = docs.flatMap((d) =>
+    d.facts.routes.map((r) => ({
+      method: r.method,
+      path: r.path,
+      guarded: r.guarded,
+      file: d.path,
+      line: r.line,
+    })),
+  );
   return {
+    routes,
     subjects: [...staticSubjects(project), ...fileSourceSubjects(project, skipped), ...codeSubjects(docs)],
     code: stats,
   };

@@ -71,6 +71,7 @@ export interface JsonReport {
   tool: { name: string; version: string };
   target: { root: string; urls: string[] };
   score: { value: number; grade: string };
+  routes?: Array<{ method: string; path: string; guarded: boolean; file: string; line: number }>;
   summary: {
     bySeverity: Record<string, number>;
     checks: Record<string, number>;

@@ -38,12 +38,26 @@ export interface CompareFact extends Pos {
   op: string;
 }
 
+/** A route the app declares: `@app.post("/generate")`, `router.get("/items/:id", auth, handler)`. */
+export interface RouteFact extends Pos {
+  method: string;
+  path: string;
+  /** An auth dependency or middleware is attached to this route (or to every route of its app/router). */
+  guarded: boolean;
+}
+
 export interface CodeFacts {
   calls: CallFact[];
   assigns: AssignFact[];
   envDefaults: EnvDefaultFact[];
   compares: CompareFact[];
+  routes: RouteFact[];
 }
+
+const ROUTE_METHODS = /^(get|post|put|patch|delete|head|options|all|route|api_route|websocket)$/;
+/** Names of dependencies and middleware that authenticate (FastAPI Depends, Express middleware, Fastify hooks). */
+export const AUTH_GUARD =
+  /\b(Depends|Security)\(\s*[\w.]*(auth|api_?key|token|verify|current_user|require|credential|bearer|jwt|login|permission|protect)|\b[\w.]*(auth\w*|requireAuth|verifyToken|verify_?api_?key|apiKey\w*|jwt\w*|passport\.authenticate|ensureLoggedIn|protect\w*|isAuthenticated|login_required|requires_auth|checkApiKey)\b/i;
 
 /**
  * The calls whose arguments are worth rendering (the code rules' vocabulary). Every other call is
@@ -78,6 +92,15 @@ export const CALL_NAMES = new Set([
   "Session",
   "createServer",
   "register",
+  // routes and what guards them
+  "route",
+  "api_route",
+  "all",
+  "options",
+  "use",
+  "FastAPI",
+  "APIRouter",
+  "Blueprint",
 ]);
 
 const queries = new Map<string, TreeSitter.Query>();
@@ -159,7 +182,11 @@ function mainGuard(n: SyntaxNode): boolean {
 }
 
 export function extractFacts(root: SyntaxNode, lang: Lang): CodeFacts {
-  const facts: CodeFacts = { calls: [], assigns: [], envDefaults: [], compares: [] };
+  const facts: CodeFacts = { calls: [], assigns: [], envDefaults: [], compares: [], routes: [] };
+  /** Variables holding an app or router every route of which is guarded (`APIRouter(dependencies=[Depends(auth)])`). */
+  const guardedApps = new Set<string>();
+  /** Router prefixes declared in this file (`router = APIRouter(prefix="/api")`). */
+  const prefixes = new Map<string, string>();
   const py = lang === "python";
   const call = (n: SyntaxNode, inMain: boolean) => {
     const fn = n.childForFieldName("function") ?? n.childForFieldName("constructor");
@@ -193,12 +220,67 @@ export function extractFacts(root: SyntaxNode, lang: Lang): CodeFacts {
       args.push(render(a));
     }
     facts.calls.push({ callee: fn.text, args, kwargs, kwTypes, inMain, ...pos(n) });
+    route(n, fn.text, args, kwargs, argList);
     // os.getenv("KEY", "default") / os.environ.get("KEY", "default")
     if (py && /^(os\.getenv|os\.environ\.get|environ\.get|getenv)$/.test(fn.text) && args.length >= 2) {
       const defaultNode = argList?.namedChildren.filter((c) => c && c.type !== "comment")[1];
       if (defaultNode?.type === "string")
         facts.envDefaults.push({ key: args[0] ?? "", fallback: args[1] ?? "", ...pos(n) });
     }
+  };
+  const route = (
+    n: SyntaxNode,
+    callee: string,
+    args: string[],
+    kwargs: Record<string, string>,
+    argList: SyntaxNode | null,
+  ) => {
+    const dot = callee.lastIndexOf(".");
+    const owner = dot > 0 ? callee.slice(0, dot) : "";
+    const name = callee.slice(dot + 1);
+    // The variable an app or router is assigned to: `router = APIRouter(...)`, `const app = express()`.
+    const assignedTo = (): string | undefined => {
+      const parent = n.parent;
+      if (parent?.type === "assignment") return parent.childForFieldName("left")?.text;
+      if (parent?.type === "variable_declarator") return parent.childForFieldName("name")?.text;
+      return undefined;
+    };
+    if (name === "FastAPI" || name === "APIRouter" || name === "Blueprint") {
+      const variable = assignedTo();
+      if (!variable) return;
+      if (AUTH_GUARD.test(kwargs.dependencies ?? "")) guardedApps.add(variable);
+      const prefix = kwargs.prefix ?? kwargs.url_prefix;
+      if (prefix?.startsWith("/")) prefixes.set(variable, prefix.replace(/\/$/, ""));
+      return;
+    }
+    if (name === "use" && owner) {
+      // app.use(requireAuth) with no path guards every route declared after it on that app.
+      const first = argList?.namedChildren.find((c) => c && c.type !== "comment");
+      if (first && !/^["'`]/.test(first.text) && AUTH_GUARD.test(first.text)) guardedApps.add(owner);
+      return;
+    }
+    if (!ROUTE_METHODS.test(name) || !owner || !args[0]?.startsWith("/")) return;
+    let method = name === "route" || name === "api_route" || name === "all" ? "GET" : name.toUpperCase();
+    const methods = kwargs.methods;
+    if (methods) method = (/[A-Za-z]+/.exec(methods)?.[0] ?? "GET").toUpperCase();
+    let guarded = guardedApps.has(owner) || AUTH_GUARD.test(kwargs.dependencies ?? "");
+    if (py) {
+      // The decorated function's parameters: `api_key: str = Depends(verify_api_key)`.
+      const decorated = n.parent?.type === "decorator" ? n.parent.parent : null;
+      const params = decorated?.childForFieldName("definition")?.childForFieldName("parameters")?.text ?? "";
+      guarded ||= AUTH_GUARD.test(params);
+      // Flask-Login and friends stack another decorator: `@login_required`.
+      guarded ||= (decorated?.namedChildren ?? []).some(
+        (d) => d?.type === "decorator" && AUTH_GUARD.test(d.text),
+      );
+    } else {
+      // Middleware between the path and the handler, or a Fastify preHandler/onRequest hook.
+      const middle = (argList?.namedChildren ?? []).filter((c) => c && c.type !== "comment").slice(1, -1);
+      guarded ||= middle.some((m) => m !== null && AUTH_GUARD.test(m.text));
+      guarded ||= AUTH_GUARD.test(`${kwargs.preHandler ?? ""} ${kwargs.onRequest ?? ""}`);
+    }
+    const path = `${prefixes.get(owner) ?? ""}${args[0]}`;
+    facts.routes.push({ method, path, guarded, ...pos(n) });
   };
   const compare = (n: SyntaxNode) => {
     // The operator first: most binary expressions (a + b) are of no interest.

@@ -37,8 +37,12 @@ export function isCodeCandidate(name: string): boolean {
   return langOf(name) !== undefined;
 }
 
-export function passesPrefilter(text: string): boolean {
-  return CODE_HINTS.test(text);
+/** Route declarations: read only when a live probe will use them (`scan . --url`). */
+const ROUTE_HINTS =
+  /@\w+\.(get|post|put|patch|delete|route|api_route)\(|\.(get|post|put|patch|delete|all|route)\(\s*["'`]\//;
+
+export function passesPrefilter(text: string, withRoutes = false): boolean {
+  return CODE_HINTS.test(text) || (withRoutes && ROUTE_HINTS.test(text));
 }
 
 export interface CodeStats {
@@ -75,6 +79,7 @@ async function inWorkers(jobs: Array<{ path: string; lang: Lang; text: string }>
 export async function parseCode(
   files: readonly ProjectFile[],
   skipped: SkippedFile[],
+  options: { routes?: boolean } = {},
 ): Promise<{ docs: CodeDocument[]; stats: CodeStats }> {
   const started = performance.now();
   const jobs: Array<{ path: string; lang: Lang; text: string }> = [];
@@ -83,7 +88,7 @@ export async function parseCode(
   for (const file of files) {
     const lang = langOf(file.path);
     if (!lang) continue;
-    if (!passesPrefilter(file.text)) {
+    if (!passesPrefilter(file.text, options.routes)) {
       prefiltered++;
       continue;
     }

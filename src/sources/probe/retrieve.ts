@@ -26,6 +26,8 @@ export interface Exchange extends HttpResult {
   origin?: string;
   /** Whether the --header credentials were sent. */
   authenticated: boolean;
+  /** Where the scanned source declares this route (`app/main.py:12`), when it does. */
+  declaredAt?: string;
 }
 
 export interface RateLimitFacts {
@@ -53,6 +55,24 @@ export interface TargetProbe {
   notes: string[];
 }
 
+export interface KnownRoute {
+  method: string;
+  /** As declared: `/items/{item_id}`, `/users/:id`, `/post/<int:id>` (parameters are filled in). */
+  path: string;
+  /** `file:line` of the declaration, quoted in findings. */
+  declaredAt: string;
+  guarded: boolean;
+}
+
+/** A concrete path for a declared route: every path parameter becomes `1`. */
+export function concretePath(declared: string): string {
+  return declared
+    .replace(/\{[^}/]+\}/g, "1")
+    .replace(/<(?:[^:>/]+:)?[^>/]+>/g, "1")
+    .replace(/:[A-Za-z_]\w*\??/g, "1")
+    .replace(/\*+/g, "1");
+}
+
 export interface ProbeOptions {
   /** Sent on requests meant to be authenticated (--header). */
   headers: Record<string, string>;
@@ -64,8 +84,8 @@ export interface ProbeOptions {
   concurrency: number;
   /** Extra trusted CA (PEM), besides the system store and NODE_EXTRA_CA_CERTS. */
   ca?: string;
-  /** Routes found by the static scan of the same tree. */
-  knownRoutes?: string[];
+  /** Routes the scanned app declares (FastAPI/Flask decorators, Express/Fastify calls): tried first. */
+  knownRoutes?: KnownRoute[];
   extraPaths?: string[];
 }
 
@@ -298,21 +318,34 @@ export async function probeTarget(
     const docs = exchanges.find(
       (e) => e.kind === "exposure" && e.path === "/openapi.json" && e.status === 200,
     );
+    // The app's own declared routes first (unguarded ones before guarded), then its OpenAPI
+    // document, then the usual AI-backend paths.
     const routes = new Map<string, string>();
+    const declaredAt = new Map<string, string>();
+    const declared = [...(options.knownRoutes ?? [])]
+      .filter((r) => /^(GET|POST|PUT|PATCH|DELETE)$/.test(r.method))
+      .sort((a, b) => Number(a.guarded) - Number(b.guarded));
+    for (const r of declared) {
+      const p = concretePath(r.path);
+      if (routes.has(p)) continue;
+      routes.set(p, r.method);
+      declaredAt.set(p, r.declaredAt);
+    }
     for (const r of docs ? openApiRoutes(docs.body).slice(0, MAX_DISCOVERED_ROUTES) : [])
-      routes.set(r.path, r.method);
-    for (const p of [...AUTH_PATHS, ...(options.knownRoutes ?? [])]) if (!routes.has(p)) routes.set(p, "GET");
+      if (!routes.has(r.path)) routes.set(r.path, r.method);
+    for (const p of AUTH_PATHS) if (!routes.has(p)) routes.set(p, "GET");
     const authTargets = [...routes.entries()]
       .filter(([p]) => !PUBLIC_PATH.test(p))
       .slice(0, AUTH_PATHS.length + MAX_DISCOVERED_ROUTES);
     // Never a valid body: a POST goes out empty, so at most a validation error comes back.
-    await inParallel(authTargets, ([p, method]) =>
-      send(
+    await inParallel(authTargets, async ([p, method]) => {
+      const ex = await send(
         "auth",
         p,
         method === "GET" ? {} : { method, headers: { "content-type": "application/json" }, body: "" },
-      ),
-    );
+      );
+      if (ex && declaredAt.has(p)) ex.declaredAt = declaredAt.get(p);
+    });
     if (Object.keys(options.headers).length > 0) {
       await inParallel(
         authTargets

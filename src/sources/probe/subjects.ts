@@ -18,7 +18,8 @@ function summary(e: Exchange): string {
     .filter((h) => e.headers[h] !== undefined)
     .map((h) => ` · ${h}: ${e.headers[h]}`)
     .join("");
-  return `${e.method} ${e.path}${origin} → ${status}${ct}${cors}`;
+  const declared = e.declaredAt ? ` (declared at ${e.declaredAt})` : "";
+  return `${e.method} ${e.path}${origin} → ${status}${ct}${cors}${declared}`;
 }
 
 function headerFields(headers: Record<string, string>): Record<string, string> {
@@ -60,6 +61,7 @@ export function probeSubjects(
           html: /html/i.test(ct) || /^\s*<(!doctype|html)/i.test(e.body),
           body: e.body,
           error: e.error ?? "",
+          declaredAt: e.declaredAt ?? "",
           "baseline.status": baseline?.status ?? null,
           sameAsBaseline:
             baseline !== undefined &&

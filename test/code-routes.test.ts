@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { parseCode } from "../src/sources/code/index.js";
+import { concretePath } from "../src/sources/probe/retrieve.js";
+
+// The routes document `scan --url` hands to the probe, read from the syntax tree: decorators and
+// app/router calls, with whether an auth dependency or middleware guards each route.
+
+async function routesOf(path: string, text: string) {
+  const { docs } = await parseCode([{ path, text, gitIgnored: false }], [], { routes: true });
+  return (docs[0]?.facts.routes ?? []).map(
+    (r) => `${r.method} ${r.path} ${r.guarded ? "guarded" : "open"} @${r.line}`,
+  );
+}
+
+const cases: Array<[string, string, string, string[]]> = [
+  [
+    "FastAPI: a Depends() parameter guards a route; a prefix comes from APIRouter",
+    "app/main.py",
+    [
+      "from fastapi import APIRouter, Depends, FastAPI",
+      "app = FastAPI()",
+      'router = APIRouter(prefix="/api")',
+      '@app.get("/health")',
+      "def health(): ...",
+      '@router.post("/generate")',
+      "async def generate(req: Req, api_key: str = Depends(verify_api_key)): ...",
+      '@router.post("/images/{image_id}/upscale")',
+      "async def upscale(image_id: int): ...",
+      '# @app.post("/commented")',
+      '"""@app.post("/docstring")"""',
+    ].join("\n"),
+    ["GET /health open @4", "POST /api/generate guarded @6", "POST /api/images/{image_id}/upscale open @8"],
+  ],
+  [
+    "FastAPI: router-wide dependencies guard every route of that router",
+    "app/admin.py",
+    [
+      "router = APIRouter(dependencies=[Depends(require_admin_key)])",
+      '@router.delete("/users/{uid}")',
+      "def drop(uid: str): ...",
+    ].join("\n"),
+    ["DELETE /users/{uid} guarded @2"],
+  ],
+  [
+    "Flask: methods= picks the method; @login_required guards",
+    "app.py",
+    [
+      "app = Flask(__name__)",
+      '@app.route("/chat", methods=["POST"])',
+      "def chat(): ...",
+      '@app.route("/settings")',
+      "@login_required",
+      "def settings(): ...",
+    ].join("\n"),
+    ["POST /chat open @2", "GET /settings guarded @4"],
+  ],
+  [
+    "Express: middleware between path and handler, and app.use(auth) before later routes",
+    "server.js",
+    [
+      "const app = express();",
+      "app.get('/health', (req, res) => res.send('ok'));",
+      "app.post('/api/chat', requireAuth, chat);",
+      "app.get('/api/models', listModels);",
+      "app.use(authenticateApiKey);",
+      "app.post('/api/generate', generate);",
+      "res.get('Content-Type');",
+    ].join("\n"),
+    [
+      "GET /health open @2",
+      "POST /api/chat guarded @3",
+      "GET /api/models open @4",
+      "POST /api/generate guarded @6",
+    ],
+  ],
+  [
+    "Fastify: a preHandler hook guards; a route without one is open",
+    "src/server.ts",
+    [
+      "fastify.post('/v1/complete', { preHandler: fastify.auth([verifyJwt]) }, complete);",
+      "fastify.get('/v1/usage', usage);",
+    ].join("\n"),
+    ["POST /v1/complete guarded @1", "GET /v1/usage open @2"],
+  ],
+];
+
+describe("declared routes", () => {
+  it.each(cases)("%s", async (_name, path, text, want) => {
+    expect(await routesOf(path, text)).toEqual(want);
+  });
+
+  it.each([
+    ["/items/{item_id}", "/items/1"],
+    ["/users/:id/posts/:post?", "/users/1/posts/1"],
+    ["/post/<int:post_id>", "/post/1"],
+    ["/files/*", "/files/1"],
+    ["/api/generate", "/api/generate"],
+  ])("the probe requests %s as %s", (declared, concrete) => {
+    expect(concretePath(declared)).toBe(concrete);
+  });
+
+  it("reads route files only when asked (a scan without --url does not parse them)", async () => {
+    const text = 'app.post("/api/generate", generate);\n';
+    const off = await parseCode([{ path: "a.js", text, gitIgnored: false }], []);
+    expect(off.stats.parsed).toBe(0);
+  });
+});
