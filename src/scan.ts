@@ -50,6 +50,7 @@ const SKIP_REASONS: Record<string, string> = {
   "code-assign": "no Python settings that could match",
   "code-env-default": "no env lookup with a default in source",
   "code-compare": "no comparison in source that could match",
+  "code-config": "no framework config (vite.config.*, next.config.*)",
 };
 
 export function parseHeaders(raw: readonly string[]): Record<string, string> {

@@ -46,7 +46,20 @@ export interface RouteFact extends Pos {
   guarded: boolean;
 }
 
+/** A setting in a framework config object (`vite.config.ts`, `next.config.js`): `server.host: true`. */
+export interface ConfigFact extends Pos {
+  /** Dotted path from the exported object: `server.host`, `env.STRIPE_SECRET_KEY`. */
+  path: string;
+  value: string;
+  /** Syntax node type of the value: `string`, `true`, `member_expression`... */
+  valueType: string;
+}
+
+/** Framework configs whose object literal is read setting by setting. */
+export const FRAMEWORK_CONFIG = /(^|\/)(next|vite|nuxt|astro|svelte|remix)\.config\.[cm]?[jt]s$/;
+
 export interface CodeFacts {
+  configs: ConfigFact[];
   calls: CallFact[];
   assigns: AssignFact[];
   envDefaults: EnvDefaultFact[];
@@ -101,6 +114,13 @@ export const CALL_NAMES = new Set([
   "FastAPI",
   "APIRouter",
   "Blueprint",
+  // cookies, static files and error responses
+  "set_cookie",
+  "cookie",
+  "static",
+  "send",
+  "json",
+  "end",
 ]);
 
 const queries = new Map<string, TreeSitter.Query>();
@@ -181,8 +201,34 @@ function mainGuard(n: SyntaxNode): boolean {
   return cond !== null && /__name__\s*==\s*["']__main__["']/.test(cond.text);
 }
 
-export function extractFacts(root: SyntaxNode, lang: Lang): CodeFacts {
-  const facts: CodeFacts = { calls: [], assigns: [], envDefaults: [], compares: [], routes: [] };
+/** The settings of a framework config: every `key: value` pair, by its dotted path. */
+function configFacts(root: SyntaxNode): ConfigFact[] {
+  const out: ConfigFact[] = [];
+  for (const pair of root.descendantsOfType("pair")) {
+    if (!pair) continue;
+    const value = pair.childForFieldName("value");
+    const keys: string[] = [];
+    // Walk up through nested object literals: { server: { host: true } } -> server.host
+    for (let p: SyntaxNode | null = pair; p; p = p.parent?.parent ?? null) {
+      if (p.type !== "pair") break;
+      keys.unshift(render(p.childForFieldName("key")));
+      if (p.parent?.type !== "object") break;
+    }
+    if (!value || value.type === "object") continue;
+    out.push({ path: keys.join("."), value: render(value), valueType: value.type, ...pos(pair) });
+  }
+  return out;
+}
+
+export function extractFacts(root: SyntaxNode, lang: Lang, options: { config?: boolean } = {}): CodeFacts {
+  const facts: CodeFacts = {
+    configs: options.config && lang !== "python" ? configFacts(root) : [],
+    calls: [],
+    assigns: [],
+    envDefaults: [],
+    compares: [],
+    routes: [],
+  };
   /** Variables holding an app or router every route of which is guarded (`APIRouter(dependencies=[Depends(auth)])`). */
   const guardedApps = new Set<string>();
   /** Router prefixes declared in this file (`router = APIRouter(prefix="/api")`). */

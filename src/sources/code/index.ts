@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { SkippedFile } from "../../engine/types.js";
 import type { ProjectFile } from "../files.js";
-import type { CodeFacts } from "./facts.js";
+import { type CodeFacts, FRAMEWORK_CONFIG } from "./facts.js";
 import { type Lang, langOf } from "./tree-sitter.js";
 import { parseOne, type WorkerResult } from "./worker.js";
 
@@ -24,6 +24,8 @@ const CODE_HINTS = new RegExp(
     // express-session / cookie-session take an options object; `getSession(` is not one of them
     "\\b(session|cookieSession|expressSession)\\(\\s*\\{",
     "verify\\s*=\\s*False|rejectUnauthorized",
+    // cookies without Secure, static files from the project root, stack traces in responses
+    "secure\\s*[=:]\\s*(False|false)|\\.static\\(|\\.stack\\b",
     // env lookups with a default, for names a rule cares about (secrets, hosts)
     "(getenv|environ\\.get)\\(\\s*[\"'][\\w]*(KEY|SECRET|TOKEN|PASS|PWD|HOST|CREDENTIAL)[\\w]*[\"']\\s*,",
     "process\\.env\\.\\w*(KEY|SECRET|TOKEN|PASS|PWD|HOST|CREDENTIAL)\\w*\\s*(\\|\\||\\?\\?)",
@@ -41,7 +43,9 @@ export function isCodeCandidate(name: string): boolean {
 const ROUTE_HINTS =
   /@\w+\.(get|post|put|patch|delete|route|api_route)\(|\.(get|post|put|patch|delete|all|route)\(\s*["'`]\//;
 
-export function passesPrefilter(text: string, withRoutes = false): boolean {
+export function passesPrefilter(text: string, withRoutes = false, path = ""): boolean {
+  // A framework config is small and every setting in it may matter: always read.
+  if (FRAMEWORK_CONFIG.test(path)) return true;
   return CODE_HINTS.test(text) || (withRoutes && ROUTE_HINTS.test(text));
 }
 
@@ -88,7 +92,7 @@ export async function parseCode(
   for (const file of files) {
     const lang = langOf(file.path);
     if (!lang) continue;
-    if (!passesPrefilter(file.text, options.routes)) {
+    if (!passesPrefilter(file.text, options.routes, file.path)) {
       prefiltered++;
       continue;
     }

@@ -6,7 +6,13 @@ import type { CodeDocument } from "./index.js";
 
 // Code facts as subjects. Field names are the match vocabulary for code rules (README lists them).
 
-export const CODE_SUBJECT_KINDS = ["code-call", "code-assign", "code-env-default", "code-compare"] as const;
+export const CODE_SUBJECT_KINDS = [
+  "code-call",
+  "code-assign",
+  "code-env-default",
+  "code-compare",
+  "code-config",
+] as const;
 
 export function codeSubjects(docs: readonly CodeDocument[]): Subject[] {
   const out: Subject[] = [];
@@ -41,6 +47,8 @@ export function codeSubjects(docs: readonly CodeDocument[]): Subject[] {
         callee: c.callee,
         "callee.name": c.callee.slice(c.callee.lastIndexOf(".") + 1),
         argCount: c.args.length,
+        /** Every positional argument, comma-joined: for conditions on "any argument". */
+        args: c.args.join(", "),
         inMain: c.inMain,
       };
       c.args.forEach((a, i) => {
@@ -73,6 +81,22 @@ export function codeSubjects(docs: readonly CodeDocument[]): Subject[] {
           { key: e.key, fallback: e.fallback },
           `env:${e.key}`,
           mayBeSecret(e.key, e.fallback) ? [e.fallback] : [],
+        ),
+      );
+    }
+    for (const c of doc.facts.configs) {
+      out.push(
+        make(
+          "code-config",
+          c,
+          {
+            path: c.path,
+            key: c.path.slice(c.path.lastIndexOf(".") + 1),
+            value: c.value,
+            valueType: c.valueType,
+          },
+          `config:${c.path}`,
+          mayBeSecret(c.path, c.value) && c.valueType === "string" ? [c.value] : [],
         ),
       );
     }

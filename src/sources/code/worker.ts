@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { CodeFacts } from "./facts.js";
-import { extractFacts } from "./facts.js";
+import { extractFacts, FRAMEWORK_CONFIG } from "./facts.js";
 import { type Lang, parserFor } from "./tree-sitter.js";
 
 // A parse worker: takes a batch of source files, returns their facts (plain data) or why a file
@@ -29,7 +29,10 @@ export async function parseOne(job: Job): Promise<WorkerResult> {
       if (tree.rootNode.hasError && tree.rootNode.descendantsOfType("ERROR").length > 20) {
         return { path: job.path, error: `does not parse as ${job.lang}` };
       }
-      return { path: job.path, facts: extractFacts(tree.rootNode, job.lang) };
+      return {
+        path: job.path,
+        facts: extractFacts(tree.rootNode, job.lang, { config: FRAMEWORK_CONFIG.test(job.path) }),
+      };
     } finally {
       tree.delete();
     }
