@@ -121,8 +121,8 @@ interface Segment {
 }
 
 /** The escape character that ends a line continues it, unless it is itself escaped. */
-function continuationRegex(escape: string): RegExp {
-  const e = `\\${escape}`;
+function continuationRegex(escapeChar: string): RegExp {
+  const e = `\\${escapeChar}`;
   return new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`);
 }
 
@@ -134,7 +134,7 @@ interface DockerWord {
 }
 
 /** Split on unquoted whitespace; quotes and escapes are removed from `value`, kept in `raw`. */
-export function dockerWords(text: string, escape = "\\"): DockerWord[] {
+export function dockerWords(text: string, escapeChar = "\\"): DockerWord[] {
   const words: DockerWord[] = [];
   let i = 0;
   while (i < text.length) {
@@ -144,7 +144,7 @@ export function dockerWords(text: string, escape = "\\"): DockerWord[] {
     let value = "";
     while (i < text.length && !/\s/.test(text[i] ?? "")) {
       const c = text[i] ?? "";
-      if (c === escape && i + 1 < text.length) {
+      if (c === escapeChar && i + 1 < text.length) {
         value += text[i + 1];
         i += 2;
       } else if (c === "'") {
@@ -156,11 +156,11 @@ export function dockerWords(text: string, escape = "\\"): DockerWord[] {
         i++;
         while (i < text.length && text[i] !== '"') {
           const d = text[i] ?? "";
-          if (d === escape && /["$`]/.test(text[i + 1] ?? "")) {
+          if (d === escapeChar && /["$`]/.test(text[i + 1] ?? "")) {
             value += text[i + 1];
             i += 2;
-          } else if (d === escape && text[i + 1] === escape) {
-            value += escape;
+          } else if (d === escapeChar && text[i + 1] === escapeChar) {
+            value += escapeChar;
             i += 2;
           } else {
             value += d;
@@ -217,7 +217,7 @@ function parseJsonArray(text: string): string[] | undefined {
 /** Parse a Dockerfile; a string is why Docker would refuse it. */
 export function parseDockerfile(path: string, text: string): DockerfileDocument | string {
   const lines = splitLines(text.replace(/^\uFEFF/, ""));
-  let escape = "\\";
+  let escapeChar = "\\";
   let directivesDone = false;
   const seenDirectives = new Set<string>();
   const instructions: DockerInstruction[] = [];
@@ -237,14 +237,14 @@ export function parseDockerfile(path: string, text: string): DockerfileDocument 
         seenDirectives.add(key);
         if (key === "escape") {
           if (d[2] !== "\\" && d[2] !== "`") return `invalid escape token '${d[2]}' on line ${lineNo}`;
-          escape = d[2];
+          escapeChar = d[2];
         }
         continue;
       }
       directivesDone = true;
     }
     if (trimmed.startsWith("#")) continue;
-    const cont = continuationRegex(escape);
+    const cont = continuationRegex(escapeChar);
     const column = raw.length - trimmed.length + 1;
     const segments: Segment[] = [{ offset: 0, line: lineNo, column }];
     let open = cont.test(trimmed);
@@ -291,7 +291,7 @@ export function parseDockerfile(path: string, text: string): DockerfileDocument 
     };
 
     if (keyword === "FROM") {
-      const words = dockerWords(args, escape).map((w) => w.value);
+      const words = dockerWords(args, escapeChar).map((w) => w.value);
       if (words.length !== 1 && !(words.length === 3 && words[1]?.toLowerCase() === "as"))
         return `FROM on line ${lineNo} needs an image, optionally followed by AS <name>`;
       const name = (words[2] ?? "").toLowerCase();
@@ -324,7 +324,7 @@ export function parseDockerfile(path: string, text: string): DockerfileDocument 
     }
 
     if (keyword === "ENV" || keyword === "ARG") {
-      const words = dockerWords(args, escape);
+      const words = dockerWords(args, escapeChar);
       const argsAt = joined.indexOf(args, argsOffset);
       const first = words[0];
       if (!first) return `${keyword} on line ${lineNo} has no name`;
@@ -332,7 +332,7 @@ export function parseDockerfile(path: string, text: string): DockerfileDocument 
         // The legacy form: `ENV NAME value with spaces`.
         const rest = args.slice(first.end).trim();
         if (!rest) return `ENV on line ${lineNo} has a name but no value`;
-        const value = dockerWords(rest, escape)
+        const value = dockerWords(rest, escapeChar)
           .map((w) => w.value)
           .join(" ");
         instruction.pairs.push({
@@ -370,7 +370,7 @@ export function parseDockerfile(path: string, text: string): DockerfileDocument 
     }
 
     if (HEREDOC_INSTRUCTIONS.has(keyword) && !exec) {
-      for (const w of dockerWords(args, escape)) {
+      for (const w of dockerWords(args, escapeChar)) {
         const h = /^(\d*)<<(-?)([^<]+)$/.exec(w.raw);
         if (!h) continue;
         const delimiter = (h[3] ?? "").replace(/^(["'])(.*)\1$/, "$2");
