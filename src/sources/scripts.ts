@@ -167,9 +167,10 @@ export function splitShell(
     }
     if (c === '"') {
       append("");
+      const opened = line;
       let j = i + 1;
       for (;;) {
-        if (j >= text.length) return `unterminated double quote on line ${line}`;
+        if (j >= text.length) return `unterminated double quote on line ${opened}`;
         const d = text[j] ?? "";
         if (d === '"') break;
         if (d === "\\" && text[j + 1] === "\n") {
