@@ -191,7 +191,6 @@ describe("files", () => {
       ].join("\n"),
     });
     expect(subjects.map(summary)).toEqual([
-      [5, "//", "ruleid:", "script-bind-all-interfaces"],
       [6, "dev", "vite", "--host"],
       [7, "build", "tsc", ""],
       [7, "build", "vite", "build"],

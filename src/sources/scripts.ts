@@ -483,8 +483,9 @@ function npmCommands(text: string, lines: readonly string[]): ScriptCommand[] | 
   if (scripts === undefined) return [];
   if (scripts === null || typeof scripts !== "object" || Array.isArray(scripts))
     return "`scripts` is not an object";
+  // `"//"` is npm's comment key, not a script.
   const entries = Object.entries(scripts as Record<string, unknown>).filter(
-    (e): e is [string, string] => typeof e[1] === "string",
+    (e): e is [string, string] => typeof e[1] === "string" && e[0] !== "//",
   );
   const at = scriptLines(
     text,
