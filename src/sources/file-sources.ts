@@ -1,11 +1,13 @@
 import type { SkippedFile, Subject } from "../engine/types.js";
 import { bundleSource } from "./bundle.js";
+import { DOCKERFILE_SOURCE } from "./dockerfile.js";
 import type { FileSource } from "./file-source.js";
 import type { ProjectFile } from "./files.js";
 import type { Project } from "./project.js";
+import { SCRIPTS_SOURCE } from "./scripts.js";
 
 /** Every file source, in the order their subjects are produced. Add a source here. */
-export const FILE_SOURCES: readonly FileSource[] = [bundleSource];
+export const FILE_SOURCES: readonly FileSource[] = [bundleSource, DOCKERFILE_SOURCE, SCRIPTS_SOURCE];
 
 export function fileSourceFor(relPath: string, name: string): FileSource | undefined {
   return FILE_SOURCES.find((s) => s.isCandidate(relPath, name));
