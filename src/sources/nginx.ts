@@ -325,6 +325,7 @@ interface ServerFacts {
   public: boolean;
   redirectsToHttps: boolean;
   returns: string;
+  refuses: boolean;
   headers: AddHeader[];
   missing: string[];
   missingDetail: string;
@@ -355,6 +356,14 @@ function serverFacts(
   ];
   const redirectsToHttps = redirectScopes.some((scope) => scope.some(isHttpsRedirect));
   const returns = body.find((d) => d.name === "return")?.args.join(" ") ?? "";
+  // A catch-all that closes (444), refuses (403/404) or rejects the TLS handshake serves no page.
+  const refuses =
+    /^4\d\d$/.test(returns.split(" ")[0] ?? "") ||
+    body.some(
+      (d) =>
+        (d.name === "ssl_reject_handshake" && d.args[0] === "on") ||
+        (d.name === "deny" && d.args[0] === "all"),
+    );
 
   const chain = levelChain(file, [...ancestors, server], project);
   const headers = effective(chain);
@@ -380,18 +389,21 @@ function serverFacts(
   };
   visit(body, chain);
   const missing = [...new Set(problems.flatMap((p) => p.missing))];
-  // The server's own gaps first, then what each deeper level drops on top of them.
+  // The server's own gaps first, then what deeper levels drop on top of them, grouped.
   const atServer = new Set(problems.find((p) => p.where === "")?.missing ?? []);
-  const missingDetail = problems
-    .map((p) => {
-      if (p.where === "") return p.missing.join(", ");
-      const dropped = p.missing.filter((m) => !atServer.has(m));
-      return dropped.length === 0
-        ? ""
-        : `${dropped.join(", ")} in ${p.where} (its add_header drops the inherited ones)`;
-    })
-    .filter(Boolean)
-    .join("; ");
+  const dropped = new Map<string, string[]>();
+  for (const p of problems) {
+    if (p.where === "") continue;
+    const extra = p.missing.filter((m) => !atServer.has(m)).join(", ");
+    if (extra !== "") dropped.set(extra, [...(dropped.get(extra) ?? []), p.where]);
+  }
+  const missingDetail = [
+    ...(atServer.size > 0 ? [[...atServer].join(", ")] : []),
+    ...[...dropped].map(
+      ([what, where]) =>
+        `${what} in ${where.join(", ")} (${where.length > 1 ? "their" : "its"} add_header drops the inherited ones)`,
+    ),
+  ].join("; ");
   return {
     label:
       names.find((n) => n !== "_" && n !== "") ?? (names.length > 0 ? names.join(" ") : "(no server_name)"),
@@ -401,6 +413,7 @@ function serverFacts(
     public: names.some(isPublicServerName),
     redirectsToHttps,
     returns,
+    refuses,
     headers,
     missing,
     missingDetail,
@@ -572,7 +585,8 @@ export const NGINX_SUBJECT_KINDS = {
 function configSubjects(file: ProjectFile, parsed: ParsedFile, project: NginxProject): Subject[] {
   const out: Subject[] = [];
   const lines = parsed.lines;
-  const base = { "file.role": fileRole(file.path) };
+  // conf.d/default.conf is the live config of the official image, not an example.
+  const base = { "file.role": /(^|\/)default(\.conf)?$/.test(file.path) ? "real" : fileRole(file.path) };
   const servers = new Map<NginxDirective, ServerFacts>();
   const factsOf = (server: NginxDirective, ancestors: readonly NginxDirective[]): ServerFacts => {
     let facts = servers.get(server);
@@ -698,6 +712,7 @@ function serverSubject(
       tls: facts.tls,
       redirectsToHttps: facts.redirectsToHttps,
       return: facts.returns,
+      refuses: facts.refuses,
       headers: [...new Set(facts.headers.map((h) => h.name))],
       missingHeaders: facts.missing,
       "missingHeaders.detail": facts.missingDetail,
