@@ -138,7 +138,7 @@ describe("nginx files in a project", () => {
     expect(isNginxCandidate(path, path.slice(path.lastIndexOf("/") + 1))).toBe(want);
   });
 
-  it("skips a malformed file with file:line: what, and scans the rest", async () => {
+  it("skips a malformed file with the line and what is wrong, and scans the rest", async () => {
     const { subjects, skipped } = await scan({
       "nginx/conf.d/broken.conf": 'server {\n  listen 80;\n  add_header X-A "oops;\n}\n',
       "nginx/conf.d/missing-semicolon.conf": "server {\n  listen 80;\n  server_name a.example.com\n}\n",
@@ -148,17 +148,17 @@ describe("nginx files in a project", () => {
     expect(skipped).toEqual([
       {
         path: "nginx/conf.d/broken.conf",
-        reason: "nginx/conf.d/broken.conf:3: unterminated double-quoted string",
+        reason: "nginx syntax error at line 3: unterminated double-quoted string",
       },
       {
         path: "nginx/conf.d/missing-semicolon.conf",
         reason:
-          'nginx/conf.d/missing-semicolon.conf:4: unexpected "}": the "server_name" directive on line 3 is missing its ";"',
+          'nginx syntax error at line 4: unexpected "}": the "server_name" directive on line 3 is missing its ";"',
       },
       {
         path: "nginx/conf.d/unbalanced.conf",
         reason:
-          'nginx/conf.d/unbalanced.conf:1: unexpected end of file: the "server" block opened here has no closing "}"',
+          'nginx syntax error at line 1: unexpected end of file: the "server" block opened here has no closing "}"',
       },
     ]);
     expect(subjects.filter((s) => s.kind === "nginx-server").map((s) => s.fields.file)).toEqual([
@@ -179,7 +179,7 @@ describe("nginx files in a project", () => {
   it("a file named nginx.conf is always nginx, so its errors are reported", async () => {
     const { skipped } = await scan({ "nginx.conf": "[program:x]\n" });
     expect(skipped.map((s) => s.reason)).toEqual([
-      'nginx.conf:1: unexpected end of file: the "[program:x]" directive is missing its ";"',
+      'nginx syntax error at line 1: unexpected end of file: the "[program:x]" directive is missing its ";"',
     ]);
   });
 

@@ -65,7 +65,8 @@ function parseFile(file: ProjectFile): ParsedFile | string | null {
     const parsed = parseNginx(file.text);
     result = Array.isArray(parsed)
       ? { path: file.path, lines: splitLines(file.text), directives: parsed }
-      : `${file.path}:${parsed.line}: ${parsed.message}`;
+      : // The report shows the path before the reason (`app.conf: nginx syntax error at line 4: ...`).
+        `nginx syntax error at line ${parsed.line}: ${parsed.message}`;
   }
   parseCache.set(file, result);
   return result;
