@@ -275,6 +275,8 @@ describe("nginx files in a project", () => {
     ["grafana.internal", false],
     ["myserver", false],
     ["$hostname", false],
+    ["myapp.test", false],
+    ["*.docker.internal", false],
   ])("server_name %j is public: %s", (name, want) => {
     expect(isPublicServerName(name)).toBe(want);
   });

@@ -88,10 +88,17 @@ interface MapDefinition {
   entries: Array<{ key: string; value: string }>;
 }
 
+interface IncludingHttp {
+  block: NginxDirective;
+  from: string;
+}
+
 interface NginxProject {
   files: ParsedFile[];
   maps: Map<string, MapDefinition[]>;
   sets: Map<string, VariableSource[]>;
+  /** Per file: the http block that includes it (cached; undefined when none is in the tree). */
+  includers: Map<string, IncludingHttp | undefined>;
 }
 
 const projects = new WeakMap<ReadonlyMap<string, ProjectFile>, NginxProject>();
@@ -99,7 +106,7 @@ const projects = new WeakMap<ReadonlyMap<string, ProjectFile>, NginxProject>();
 function nginxProject(context: SourceContext): NginxProject {
   let project = projects.get(context.files);
   if (project) return project;
-  project = { files: [], maps: new Map(), sets: new Map() };
+  project = { files: [], maps: new Map(), sets: new Map(), includers: new Map() };
   for (const file of context.files.values()) {
     const name = file.path.slice(file.path.lastIndexOf("/") + 1);
     if (!isNginxCandidate(file.path, name)) continue;
@@ -207,10 +214,12 @@ function ownLevel(
 }
 
 /** The http block of another file that includes this one (conf.d/*.conf), if it is in the tree. */
-function includingHttp(
-  project: NginxProject,
-  path: string,
-): { block: NginxDirective; from: string } | undefined {
+function includingHttp(project: NginxProject, path: string): IncludingHttp | undefined {
+  if (!project.includers.has(path)) project.includers.set(path, findIncludingHttp(project, path));
+  return project.includers.get(path);
+}
+
+function findIncludingHttp(project: NginxProject, path: string): IncludingHttp | undefined {
   for (const f of project.files) {
     if (f.path === path) continue;
     for (const { directive, ancestors } of walkDirectives(f.directives)) {
@@ -306,7 +315,8 @@ export function isPublicServerName(name: string): boolean {
   if (n === "" || n === "_" || n.startsWith("$")) return false;
   if (n.startsWith("~")) return !/localhost|\\?\.(local|internal|lan)\b|\b127\\?\.|\\?\.localhost/.test(n);
   const host = n.replace(/^\*?\./, "").replace(/\.\*$/, "");
-  return !isLocalHost(host);
+  // RFC 2606/6761 names never resolve on the internet (Valet's *.test, *.invalid).
+  return !isLocalHost(host) && !/\.(test|invalid|example)$/.test(host);
 }
 
 function isHttpsRedirect(d: NginxDirective): boolean {
