@@ -171,9 +171,18 @@ describe("nginx files in a project", () => {
       "conf.d/supervisord.conf": "[program:api]\ncommand=uvicorn app:app --host 127.0.0.1\n",
       "conf.d/redis.conf": "bind 127.0.0.1\nport 6379\nrequirepass ${REDIS_PASSWORD}\n",
       "conf.d/ssl.conf": "<VirtualHost *:443>\n  SSLProtocol all -SSLv3\n</VirtualHost>\n",
+      "deploy/supervisor/conf.d/worker.conf":
+        "; the worker\n[program:worker]\ncommand=python -m app.worker\nautostart=true\n",
     });
     expect(skipped).toEqual([]);
     expect(subjects).toEqual([]);
+  });
+
+  it("an nginx snippet of ssl_* lines is nginx", async () => {
+    const { subjects } = await scan({
+      "nginx/snippets/ssl-params.conf": "ssl_session_timeout 1d;\nssl_session_cache shared:SSL:10m;\n",
+    });
+    expect(subjects.map((s) => s.fields.name)).toEqual(["ssl_session_timeout", "ssl_session_cache"]);
   });
 
   it("a file named nginx.conf is always nginx, so its errors are reported", async () => {

@@ -36,7 +36,7 @@ export function isNginxCandidate(relPath: string, name: string): boolean {
  * ending in `;` or `{` (supervisord, redis and Apache configs under conf.d have none).
  */
 const NGINX_STATEMENT =
-  /^\s*(?:server|http|events|stream|location|upstream|map|if|listen|server_name|proxy_pass|root|index|add_header|include|worker_processes|worker_connections|user|pid|error_log|access_log|return|rewrite|ssl_certificate|ssl_certificate_key|ssl_protocols|ssl_ciphers|gzip|client_max_body_size|try_files|proxy_set_header|error_page|autoindex|server_tokens|types|default_type|sendfile|keepalive_timeout|limit_req_zone|limit_req|alias|fastcgi_pass|uwsgi_pass|resolver|proxy_ssl_verify)\b[^\n#]*[;{]/m;
+  /^[ \t]*(?:(?:ssl|proxy|fastcgi|uwsgi|grpc|client|gzip|limit_req|limit_conn|keepalive|worker|access|error|add|auth|real_ip|set_real_ip)_\w+|server|http|events|stream|location|upstream|map|if|listen|server_name|root|index|include|user|pid|return|rewrite|try_files|autoindex|server_tokens|types|default_type|sendfile|tcp_nopush|alias|resolver|deny|allow|expires|charset)\b[^\n#]*[;{]/m;
 
 /** Blocks whose body is data (map entries, MIME types, Lua), not directives. */
 const DATA_BLOCKS = /^(map|types|geo|split_clients|charset_map|match|.*_by_lua_block)$/;
