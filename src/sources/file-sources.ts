@@ -3,11 +3,17 @@ import { bundleSource } from "./bundle.js";
 import { DOCKERFILE_SOURCE } from "./dockerfile.js";
 import type { FileSource } from "./file-source.js";
 import type { ProjectFile } from "./files.js";
+import { nginxSource } from "./nginx.js";
 import type { Project } from "./project.js";
 import { SCRIPTS_SOURCE } from "./scripts.js";
 
 /** Every file source, in the order their subjects are produced. Add a source here. */
-export const FILE_SOURCES: readonly FileSource[] = [bundleSource, DOCKERFILE_SOURCE, SCRIPTS_SOURCE];
+export const FILE_SOURCES: readonly FileSource[] = [
+  bundleSource,
+  DOCKERFILE_SOURCE,
+  SCRIPTS_SOURCE,
+  nginxSource,
+];
 
 export function fileSourceFor(relPath: string, name: string): FileSource | undefined {
   return FILE_SOURCES.find((s) => s.isCandidate(relPath, name));
