@@ -1,10 +1,12 @@
 import type { SkippedFile, Subject } from "../engine/types.js";
+import { cloudflaredSource } from "./cloudflared.js";
 import type { FileSource } from "./file-source.js";
 import type { ProjectFile } from "./files.js";
 import type { Project } from "./project.js";
+import { streamlitSource } from "./streamlit.js";
 
 /** Every file source, in the order their subjects are produced. Add a source here. */
-export const FILE_SOURCES: readonly FileSource[] = [];
+export const FILE_SOURCES: readonly FileSource[] = [streamlitSource, cloudflaredSource];
 
 export function fileSourceFor(relPath: string, name: string): FileSource | undefined {
   return FILE_SOURCES.find((s) => s.isCandidate(relPath, name));
