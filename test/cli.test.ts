@@ -36,7 +36,7 @@ const fixtureNames = readdirSync(FIXTURES, { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 const insecure = fixtureNames.filter((n) => n.endsWith("-insecure"));
-const hardened = fixtureNames.filter((n) => n.startsWith("hardened-"));
+const hardened = fixtureNames.filter((n) => n.startsWith("hardened-") || n.endsWith("-hardened"));
 const builtinRuleIds = readdirSync(path.join(ROOT, "rules"))
   .filter((n) => /\.ya?ml$/.test(n))
   .map((n) => n.replace(/\.ya?ml$/, ""))
