@@ -85,6 +85,11 @@ describe("parseTomlWithLines: the line of every key", () => {
         "u.1.meta.k": 6,
       },
     ],
+    [
+      "an array of inline tables over several lines: each item at its own line",
+      'users = [\n  { name = "a", password = "x" },\n  # a comment\n  { name = "b" },\n]\nnext = 1\n',
+      { "users.0.name": 2, "users.0.password": 2, "users.1.name": 4, next: 6 },
+    ],
     ["a hash inside a string is not a comment", 'a = "x # y"\nb = 2\n', { a: 1, b: 2 }],
     [
       "CRLF line endings and a BOM",

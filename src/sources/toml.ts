@@ -185,7 +185,12 @@ function keyPositions(text: string): Map<string, TomlPosition> {
     if (segments) {
       for (let k = 1; k <= segments.length; k++) record([...table, ...segments.slice(0, k)], i);
     }
-    i = endOfLine(text, skipValue(text, eq + 1));
+    // Items of an array (`users = [ {...}, {...} ]` over several lines) get their own lines too.
+    const key = segments ? [...table, ...segments] : undefined;
+    const onItem = key
+      ? (index: number, offset: number) => record([...key, String(index)], offset)
+      : undefined;
+    i = endOfLine(text, skipValue(text, eq + 1, onItem));
   }
   return out;
 }
@@ -233,21 +238,38 @@ function skipString(text: string, from: number): number {
   return i;
 }
 
-/** Skip a value (string, array, inline table, scalar); returns the index right after it. */
-function skipValue(text: string, from: number): number {
+/**
+ * Skip a value (string, array, inline table, scalar); returns the index right after it. For an
+ * array, `onItem` hears where each top-level item starts.
+ */
+function skipValue(text: string, from: number, onItem?: (index: number, offset: number) => void): number {
   let i = from;
   let depth = 0;
+  let inArray = false;
+  let expectingItem = false;
+  let index = 0;
   while (i < text.length) {
-    const c = text[i];
+    const c = text[i] ?? "";
+    if (expectingItem && depth === 1 && !/[\s,#\]]/.test(c)) {
+      onItem?.(index++, i);
+      expectingItem = false;
+    }
     if (c === '"' || c === "'") {
       i = skipString(text, i);
       if (depth === 0) return i;
       continue;
     }
-    if (c === "[" || c === "{") depth++;
-    else if (c === "]" || c === "}") {
+    if (c === "[" || c === "{") {
+      if (depth === 0) {
+        inArray = c === "[";
+        expectingItem = inArray;
+      }
+      depth++;
+    } else if (c === "]" || c === "}") {
       depth--;
       if (depth <= 0) return i + 1;
+    } else if (c === "," && depth === 1 && inArray) {
+      expectingItem = true;
     } else if (c === "#") {
       // A comment ends the value on this line; inside an array the value goes on below.
       if (depth === 0) return i;
