@@ -74,6 +74,18 @@ describe("built client bundles", () => {
     ]);
   });
 
+  it("also reads a git-ignored .streamlit/ (the config Streamlit runs with)", () => {
+    const root = tree("streamlit", {
+      ".gitignore": ".streamlit/\n",
+      ".streamlit/config.toml": "[server]\nenableXsrfProtection = false\n",
+      "app.py": "import streamlit as st\nst.title('hi')\n",
+    });
+    const { report } = scanJson(root, [], { timeoutMs: 20_000 });
+    expect(report.findings.map((f) => `${f.ruleId} ${f.location.file}:${f.location.line}`)).toEqual([
+      "streamlit-xsrf-disabled .streamlit/config.toml:2",
+    ]);
+  });
+
   it("does not enter other git-ignored directories", () => {
     const root = tree("ignored", {
       ".gitignore": "coverage\n",

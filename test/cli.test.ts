@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import {
   assertBuilt,
@@ -36,7 +36,7 @@ const fixtureNames = readdirSync(FIXTURES, { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 const insecure = fixtureNames.filter((n) => n.endsWith("-insecure"));
-const hardened = fixtureNames.filter((n) => n.startsWith("hardened-"));
+const hardened = fixtureNames.filter((n) => n.startsWith("hardened-") || n.endsWith("-hardened"));
 const builtinRuleIds = readdirSync(path.join(ROOT, "rules"))
   .filter((n) => /\.ya?ml$/.test(n))
   .map((n) => n.replace(/\.ya?ml$/, ""))
@@ -68,7 +68,7 @@ const jsonStdout = new Map<string, string>();
 const jsonStderr = new Map<string, string>();
 const jsonStatus = new Map<string, number | null>();
 
-beforeAll(() => {
+beforeAll(async () => {
   assertBuilt();
   tmp = mkdtempSync(path.join(os.tmpdir(), "secaudit-cli-"));
   for (const name of fixtureNames) {
@@ -77,8 +77,15 @@ beforeAll(() => {
     jsonStdout.set(name, result.stdout);
     jsonStderr.set(name, result.stderr);
     jsonStatus.set(name, result.status);
+    await yieldToEventLoop();
   }
-});
+}, 120_000);
+
+// Every CLI run blocks this worker (spawnSync). Yield after each scan and each test so vitest's
+// RPC replies get read: a minute without a turn of the event loop fails the run with
+// `Timeout calling "onTaskUpdate"` on a loaded machine.
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+afterEach(yieldToEventLoop);
 
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -348,12 +355,14 @@ describe("secret masking", () => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) out.push(...envFiles(p));
-      else if (/^\.env/.test(entry.name) || entry.name.endsWith(".env")) out.push(p);
+      // Streamlit's secrets.toml has the same `key = "value"` lines.
+      else if (/^\.env/.test(entry.name) || entry.name.endsWith(".env") || /^secrets\.toml/.test(entry.name))
+        out.push(p);
     }
     return out;
   }
 
-  /** Values in the fixture's env files that look like secrets, as written (quotes stripped). */
+  /** Values in the fixture's env and secrets.toml files that look like secrets, as written (quotes stripped). */
   function secretValues(name: string): string[] {
     const values = new Set<string>();
     for (const file of envFiles(path.join(FIXTURES, name))) {
@@ -406,7 +415,7 @@ describe("secret masking", () => {
       .concat(text)
       .join("\n");
     // Random-looking values only: a placeholder's words (`your-secret-key-here`) may occur in prose.
-    const random = secretValues(name).filter((v) => v.length >= 12 && !/your-|^<|change/i.test(v));
+    const random = secretValues(name).filter((v) => v.length >= 12 && !/your[-_]|^<|change/i.test(v));
     expect(random.length).toBeGreaterThan(0);
     for (const value of random) {
       for (let i = 0; i + 8 <= value.length; i++) {

@@ -1,11 +1,13 @@
 import type { SkippedFile, Subject } from "../engine/types.js";
 import { bundleSource } from "./bundle.js";
+import { cloudflaredSource } from "./cloudflared.js";
 import { DOCKERFILE_SOURCE } from "./dockerfile.js";
 import type { FileSource } from "./file-source.js";
 import type { ProjectFile } from "./files.js";
 import { nginxSource } from "./nginx.js";
 import type { Project } from "./project.js";
 import { SCRIPTS_SOURCE } from "./scripts.js";
+import { streamlitSource } from "./streamlit.js";
 
 /** Every file source, in the order their subjects are produced. Add a source here. */
 export const FILE_SOURCES: readonly FileSource[] = [
@@ -13,6 +15,8 @@ export const FILE_SOURCES: readonly FileSource[] = [
   DOCKERFILE_SOURCE,
   SCRIPTS_SOURCE,
   nginxSource,
+  streamlitSource,
+  cloudflaredSource,
 ];
 
 export function fileSourceFor(relPath: string, name: string): FileSource | undefined {

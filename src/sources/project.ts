@@ -10,6 +10,7 @@ import { fileSourceFor } from "./file-sources.js";
 import { DiskReader, EXCLUDED, type FileReader, type ProjectFile } from "./files.js";
 import { findGitTopLevel, type GitInfo, readGitInfo } from "./git.js";
 import { GitignoreStack } from "./gitignore.js";
+import { isStreamlitFile } from "./streamlit.js";
 import { walkTree } from "./walk.js";
 
 /** Everything the static sources read, each file read and parsed exactly once. */
@@ -68,8 +69,9 @@ export function loadProject(root: string, options: LoadOptions): Project {
     isCandidate: isStaticCandidate,
     ancestors,
     exclude,
-    entersIgnored: entersIgnoredDir,
-    isIgnoredCandidate: isBundlePath,
+    // Build output ships whatever git says; a git-ignored .streamlit/ is the config Streamlit runs with.
+    entersIgnored: (rel, name) => name === ".streamlit" || entersIgnoredDir(rel),
+    isIgnoredCandidate: (rel, name) => isBundlePath(rel) || isStreamlitFile(rel, name),
   });
   const reader = new DiskReader(root, options.maxFileBytes, walk.gitignore, exclude, (rel) =>
     isBundlePath(rel) ? Math.max(options.maxFileBytes, BUNDLE_MAX_BYTES) : options.maxFileBytes,
