@@ -105,3 +105,35 @@ describe("declared routes", () => {
     expect(off.stats.parsed).toBe(0);
   });
 });
+
+describe("large files are parsed around their hints only", () => {
+  const filler = (n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) => `def helper_${i}(x):\n    """Doc for ${i}."""\n    return x * ${i}\n`,
+    ).join("\n");
+
+  it("keeps every fact, at its real line, with its enclosing context (main guard, decorators)", async () => {
+    const head = filler(1500);
+    const middle = [
+      "def check(api_key):",
+      "    if api_key != API_KEY:",
+      "        raise PermissionError()",
+      "",
+    ].join("\n");
+    const tail = ['if __name__ == "__main__":', '    uvicorn.run(app, host="0.0.0.0")', ""].join("\n");
+    const text = `${head}\n${middle}\n${filler(1500)}\n${tail}`;
+    expect(text.length).toBeGreaterThan(64 * 1024);
+    const lines = text.split("\n");
+    const { docs, stats } = await parseCode([{ path: "big.py", text, gitIgnored: false }], []);
+    expect(stats.parsed).toBe(1);
+    const facts = docs[0]?.facts;
+    const secretCompares = facts?.compares.filter((c) => c.left === "api_key");
+    expect(secretCompares?.map((c) => [c.line, lines[c.line - 1]?.trim()])).toEqual([
+      [lines.indexOf("    if api_key != API_KEY:") + 1, "if api_key != API_KEY:"],
+    ]);
+    const run = facts?.calls.find((c) => c.callee === "uvicorn.run");
+    expect(run?.inMain).toBe(true);
+    expect(lines[(run?.line ?? 0) - 1]).toBe('    uvicorn.run(app, host="0.0.0.0")');
+  });
+});

@@ -32,7 +32,7 @@ export class DiskReader implements FileReader {
   private readonly realRoot: string;
   constructor(
     private readonly root: string,
-    private readonly maxBytes: number,
+    maxBytes: number,
     private readonly isIgnored: (relPath: string) => boolean,
     private readonly isExcluded: (relPath: string) => boolean = () => false,
     /** A per-file cap (built bundles may be larger than source files). */

@@ -2,9 +2,11 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { SkippedFile } from "../../engine/types.js";
 import type { ProjectFile } from "../files.js";
-import { type CodeFacts, FRAMEWORK_CONFIG } from "./facts.js";
+import type { CodeFacts } from "./facts.js";
+import { FRAMEWORK_CONFIG } from "./facts.js";
+import { hintWindows, passesPrefilter, WINDOWED_BYTES } from "./hints.js";
 import { type Lang, langOf } from "./tree-sitter.js";
-import { parseOne, type WorkerResult } from "./worker.js";
+import { type Job, parseOne, type WorkerResult } from "./worker.js";
 
 export interface CodeDocument {
   path: string;
@@ -13,40 +15,8 @@ export interface CodeDocument {
   lines: readonly string[];
 }
 
-/**
- * The keyword prefilter (gitleaks' and Semgrep's trick): a source file is parsed only if it
- * mentions something a code rule can match. Most of a large repository is never parsed.
- */
-const CODE_HINTS = new RegExp(
-  [
-    "CORSMiddleware|allow_origins|CORS_ALLOW|CORS_ORIGIN_ALLOW|ALLOWED_HOSTS|^DEBUG\\s*=|^bind\\s*=",
-    "host\\s*=\\s*[\"'(]|run\\([^)]*debug|\\.listen\\(|\\bcors\\(",
-    // express-session / cookie-session take an options object; `getSession(` is not one of them
-    "\\b(session|cookieSession|expressSession)\\(\\s*\\{",
-    "verify\\s*=\\s*False|rejectUnauthorized",
-    // cookies without Secure, static files from the project root, stack traces in responses
-    "secure\\s*[=:]\\s*(False|false)|\\.static\\(|\\.stack\\b",
-    // env lookups with a default, for names a rule cares about (secrets, hosts)
-    "(getenv|environ\\.get)\\(\\s*[\"'][\\w]*(KEY|SECRET|TOKEN|PASS|PWD|HOST|CREDENTIAL)[\\w]*[\"']\\s*,",
-    "process\\.env\\.\\w*(KEY|SECRET|TOKEN|PASS|PWD|HOST|CREDENTIAL)\\w*\\s*(\\|\\||\\?\\?)",
-    // a secret-named value next to an equality operator (code-secret-compare)
-    "(api_?key|secret|token|password)[\\w.'\"\\])]*\\s*[!=]==?|[!=]==?\\s*[\\w.\\[]*(api_?key|secret|token|password)",
-  ].join("|"),
-  "im",
-);
-
 export function isCodeCandidate(name: string): boolean {
   return langOf(name) !== undefined;
-}
-
-/** Route declarations: read only when a live probe will use them (`scan . --url`). */
-const ROUTE_HINTS =
-  /@\w+\.(get|post|put|patch|delete|route|api_route)\(|\.(get|post|put|patch|delete|all|route)\(\s*["'`]\//;
-
-export function passesPrefilter(text: string, withRoutes = false, path = ""): boolean {
-  // A framework config is small and every setting in it may matter: always read.
-  if (FRAMEWORK_CONFIG.test(path)) return true;
-  return CODE_HINTS.test(text) || (withRoutes && ROUTE_HINTS.test(text));
 }
 
 export interface CodeStats {
@@ -56,12 +26,23 @@ export interface CodeStats {
   parseMs: number;
 }
 
+// Below these a worker's start-up (its own WebAssembly runtime and grammars) costs more than it saves.
 const MIN_FILES_FOR_WORKERS = 200;
+const MIN_BYTES_FOR_WORKERS = 1024 * 1024;
+
+/** What parsing a job reads: the whole text, or only its windows. */
+const jobBytes = (j: Job): number => j.text.length + (j.windows ?? []).reduce((n, w) => n + w.text.length, 0);
 
 async function inWorkers(jobs: Array<{ path: string; lang: Lang; text: string }>): Promise<WorkerResult[]> {
   const count = Math.min(2, Math.max(1, availableParallelism()));
+  // Balance by bytes, largest first: one 300 KB file costs as much as a hundred small ones.
   const batches: Array<typeof jobs> = Array.from({ length: count }, () => []);
-  for (const [i, job] of jobs.entries()) batches[i % count]?.push(job);
+  const load = new Array<number>(count).fill(0);
+  for (const job of [...jobs].sort((a, b) => jobBytes(b) - jobBytes(a))) {
+    const i = load.indexOf(Math.min(...load));
+    batches[i]?.push(job);
+    load[i] = (load[i] ?? 0) + jobBytes(job);
+  }
   const url = new URL("./worker.js", import.meta.url);
   const results = await Promise.all(
     batches.map(
@@ -86,7 +67,7 @@ export async function parseCode(
   options: { routes?: boolean } = {},
 ): Promise<{ docs: CodeDocument[]; stats: CodeStats }> {
   const started = performance.now();
-  const jobs: Array<{ path: string; lang: Lang; text: string }> = [];
+  const jobs: Job[] = [];
   const texts = new Map<string, string>();
   let prefiltered = 0;
   for (const file of files) {
@@ -101,11 +82,17 @@ export async function parseCode(
       skipped.push({ path: file.path, reason: "minified file: not parsed as source" });
       continue;
     }
-    jobs.push({ path: file.path, lang, text: file.text });
+    const windows =
+      file.text.length > WINDOWED_BYTES && !FRAMEWORK_CONFIG.test(file.path)
+        ? hintWindows(file.text, options.routes ?? false)
+        : undefined;
+    // Only the windows travel to a worker and get parsed.
+    jobs.push({ path: file.path, lang, text: windows ? "" : file.text, windows });
     texts.set(file.path, file.text);
   }
+  const bytes = jobs.reduce((n, j) => n + jobBytes(j), 0);
   const results =
-    jobs.length >= MIN_FILES_FOR_WORKERS
+    jobs.length >= MIN_FILES_FOR_WORKERS || bytes >= MIN_BYTES_FOR_WORKERS
       ? await inWorkers(jobs)
       : await Promise.all(jobs.map((j) => parseOne(j)));
   const docs: CodeDocument[] = [];

@@ -1,15 +1,16 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { CodeFacts } from "./facts.js";
-import { extractFacts, FRAMEWORK_CONFIG } from "./facts.js";
+import { type CodeFacts, extractFacts, FRAMEWORK_CONFIG } from "./facts.js";
 import { type Lang, parserFor } from "./tree-sitter.js";
 
 // A parse worker: takes a batch of source files, returns their facts (plain data) or why a file
 // could not be parsed. Started by parseCode when there are enough files to share out.
 
-interface Job {
+export interface Job {
   path: string;
   lang: Lang;
   text: string;
+  /** For a large file: only these parts are parsed (see hintWindows). */
+  windows?: Array<{ startLine: number; text: string }>;
 }
 
 export type WorkerResult = { path: string; facts: CodeFacts } | { path: string; error: string };
@@ -21,18 +22,36 @@ async function run(jobs: Job[]): Promise<WorkerResult[]> {
 }
 
 export async function parseOne(job: Job): Promise<WorkerResult> {
+  const config = FRAMEWORK_CONFIG.test(job.path);
+  const { windows } = job;
+  if (!windows) return parseText(job, job.text, 0, config);
+  // A large file: parse the statements around its hints, each on its own, at its own line.
+  const facts: CodeFacts = { configs: [], calls: [], assigns: [], envDefaults: [], compares: [], routes: [] };
+  for (const w of windows) {
+    const got = await parseText(job, w.text, w.startLine - 1, false);
+    if ("error" in got) continue; // a window cut mid-construct: the rest of the file still counts
+    for (const key of Object.keys(facts) as Array<keyof CodeFacts>) {
+      (facts[key] as Array<unknown>).push(...got.facts[key]);
+    }
+  }
+  return { path: job.path, facts };
+}
+
+async function parseText(job: Job, text: string, lineOffset: number, config: boolean): Promise<WorkerResult> {
   try {
     const parser = await parserFor(job.lang);
-    const tree = parser.parse(job.text);
+    const tree = parser.parse(text);
     if (!tree) return { path: job.path, error: `could not be parsed as ${job.lang}` };
     try {
       if (tree.rootNode.hasError && tree.rootNode.descendantsOfType("ERROR").length > 20) {
         return { path: job.path, error: `does not parse as ${job.lang}` };
       }
-      return {
-        path: job.path,
-        facts: extractFacts(tree.rootNode, job.lang, { config: FRAMEWORK_CONFIG.test(job.path) }),
-      };
+      const facts = extractFacts(tree.rootNode, job.lang, { config });
+      if (lineOffset > 0) {
+        for (const list of Object.values(facts) as Array<Array<{ line: number }>>)
+          for (const fact of list) fact.line += lineOffset;
+      }
+      return { path: job.path, facts };
     } finally {
       tree.delete();
     }

@@ -1,0 +1,67 @@
+import { FRAMEWORK_CONFIG } from "./facts.js";
+
+/**
+ * The keyword prefilter (gitleaks' and Semgrep's trick): a source file is parsed only if it
+ * mentions something a code rule can match. Most of a large repository is never parsed.
+ */
+const CODE_HINT_SOURCES = [
+  "CORSMiddleware|allow_origins|CORS_ALLOW|CORS_ORIGIN_ALLOW|ALLOWED_HOSTS|^DEBUG\\s*=|^bind\\s*=",
+  "host\\s*=\\s*[\"'(]|run\\([^)]*debug|\\.listen\\(|\\bcors\\(",
+  // express-session / cookie-session take an options object; `getSession(` is not one of them
+  "\\b(session|cookieSession|expressSession)\\(\\s*\\{",
+  "verify\\s*=\\s*False|rejectUnauthorized",
+  // cookies without Secure, static files from the project root, stack traces in responses
+  "secure\\s*[=:]\\s*(False|false)|\\.static\\(|\\.stack\\b",
+  // env lookups with a default, for names a rule cares about (secrets, hosts)
+  "(getenv|environ\\.get)\\(\\s*[\"'][\\w]*(KEY|SECRET|TOKEN|PASS|PWD|HOST|CREDENTIAL)[\\w]*[\"']\\s*,",
+  "process\\.env\\.\\w*(KEY|SECRET|TOKEN|PASS|PWD|HOST|CREDENTIAL)\\w*\\s*(\\|\\||\\?\\?)",
+  // a secret-named value next to an equality operator (code-secret-compare)
+  "(api_?key|secret|token|password)[\\w.'\"\\])]*\\s*[!=]==?|[!=]==?\\s*[\\w.\\[]*(api_?key|secret|token|password)",
+].join("|");
+const CODE_HINTS = new RegExp(CODE_HINT_SOURCES, "im");
+
+/** Route declarations: read only when a live probe will use them (`scan . --url`). */
+const ROUTE_HINTS =
+  /@\w+\.(get|post|put|patch|delete|route|api_route)\(|\.(get|post|put|patch|delete|all|route)\(\s*["'`]\//;
+const ROUTE_HINT_SOURCE = ROUTE_HINTS.source;
+
+export function passesPrefilter(text: string, withRoutes = false, path = ""): boolean {
+  // A framework config is small and every setting in it may matter: always read.
+  if (FRAMEWORK_CONFIG.test(path)) return true;
+  return CODE_HINTS.test(text) || (withRoutes && ROUTE_HINTS.test(text));
+}
+
+/** Files larger than this are parsed only around their hints (see hintWindows). */
+export const WINDOWED_BYTES = 64 * 1024;
+
+/**
+ * The parts of a large file worth parsing: for each line with a hint, the top-level statement
+ * around it (from the nearest line above that starts at column 0, with the decorators above it, to
+ * the line before the next one that does). A 300 KB generated module with one `os.getenv` costs a
+ * few lines of parsing. Returns undefined when the windows would cover most of the file anyway.
+ */
+export function hintWindows(
+  text: string,
+  withRoutes: boolean,
+): Array<{ startLine: number; text: string }> | undefined {
+  const lines = text.split(/\r\n|\r|\n/);
+  const hint = new RegExp(withRoutes ? `${CODE_HINT_SOURCES}|${ROUTE_HINT_SOURCE}` : CODE_HINT_SOURCES, "im");
+  const topLevel = (l: string) =>
+    l.length > 0 && !/^[\s)}\]]/.test(l) && !/^(else|elif|except|finally)\b/.test(l);
+  const windows: Array<[number, number]> = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!hint.test(lines[i] ?? "")) continue;
+    let start = i;
+    while (start > 0 && !topLevel(lines[start] ?? "")) start--;
+    while (start > 0 && /^@/.test(lines[start - 1] ?? "")) start--;
+    let end = i + 1;
+    while (end < lines.length && !topLevel(lines[end] ?? "")) end++;
+    const last = windows[windows.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else windows.push([start, end]);
+    i = end - 1;
+  }
+  const covered = windows.reduce((n, [a, b]) => n + (b - a), 0);
+  if (covered > lines.length / 2) return undefined;
+  return windows.map(([a, b]) => ({ startLine: a + 1, text: lines.slice(a, b).join("\n") }));
+}
