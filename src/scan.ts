@@ -10,12 +10,6 @@ import { PREDICATES } from "./predicates/index.js";
 import { type DeclaredRoute, projectSubjects } from "./sources/all.js";
 import { fileSourceSkipReasons } from "./sources/file-sources.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./sources/files.js";
-import {
-  DEFAULT_PROBE_OPTIONS,
-  plannedRequests,
-  probeTarget,
-  UnreachableTarget,
-} from "./sources/probe/retrieve.js";
 import { probeSubjects } from "./sources/probe/subjects.js";
 import { loadProject } from "./sources/project.js";
 
@@ -166,6 +160,10 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
 
   const probe: ProbeSummary[] = [];
   if (options.urls.length > 0) {
+    // The HTTP client (undici) loads only for a live probe: a static scan never pays for it.
+    const { DEFAULT_PROBE_OPTIONS, plannedRequests, probeTarget, UnreachableTarget } = await import(
+      "./sources/probe/retrieve.js"
+    );
     const probeOptions = {
       ...DEFAULT_PROBE_OPTIONS,
       headers,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { isLoopbackHost } from "../../predicates/network.js";
 import { createAgent, exchange, type HttpLimits, type HttpResult } from "./http.js";
 import { inspectTls, type TlsFacts } from "./tls.js";
@@ -138,10 +138,6 @@ const MAX_ASSETS = 8;
 const MAX_DISCOVERED_ROUTES = 20;
 const MAX_ADMIN_CHECKS = 5;
 const MAX_ASSET_BYTES = 2 * 1024 * 1024;
-
-export function sha(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 16);
-}
 
 /** Paths and methods named by an OpenAPI document (without path parameters). */
 export function openApiRoutes(body: string): Array<{ path: string; method: string }> {

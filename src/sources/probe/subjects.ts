@@ -2,7 +2,7 @@ import type { FieldValue, Subject } from "../../engine/types.js";
 import { isLocalHost } from "../../predicates/network.js";
 import { keyTokens } from "../key-tokens.js";
 import type { Exchange, TargetProbe } from "./retrieve.js";
-import { sha } from "./retrieve.js";
+import { sha } from "./sha.js";
 
 // Flatten a TargetProbe into subjects: one per exchange (Nuclei's parts: status, headers, body),
 // one per target (TLS, HSTS, rate limit, the main document's headers), one per string literal
