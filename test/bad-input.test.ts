@@ -360,3 +360,31 @@ describe("odd but valid env files", () => {
     expectNormalFinding(report);
   });
 });
+
+describe("malformed source files", () => {
+  it("are skipped with the reason; a file with one slip is still read around it", () => {
+    const prose =
+      "This is not Python at all: it's (notes) [from] {a} meeting; 'quotes\" everywhere!\n".repeat(40);
+    const root = tree("malformed-source", {
+      "app/notes.py": `${prose}uvicorn.run(app, host="0.0.0.0")\n`,
+      "web/broken.js": `${"}{)(][".repeat(200)}\napp.listen(3000, "0.0.0.0");\n`,
+      "app/main.py": [
+        "from fastapi import FastAPI",
+        "app = FastAPI()",
+        "def broken(:",
+        "    pass",
+        'if __name__ == "__main__":',
+        '    uvicorn.run(app, host="0.0.0.0")',
+        "",
+      ].join("\n"),
+    });
+    const { report } = scan(root);
+    expect(skippedEntry(report, "app/notes.py")?.reason).toMatch(/does not parse as python/);
+    expect(skippedEntry(report, "web/broken.js")?.reason).toMatch(/does not parse as javascript/);
+    expect(skippedEntry(report, "app/main.py")).toBeUndefined();
+    expect(findingsIn(report, "app/main.py").map((f) => `${f.ruleId}:${f.location.line}`)).toEqual([
+      "py-run-all-interfaces:6",
+    ]);
+    expectNormalFinding(report);
+  });
+});

@@ -27,8 +27,8 @@ export interface CodeStats {
 }
 
 // Below these a worker's start-up (its own WebAssembly runtime and grammars) costs more than it saves.
-const MIN_FILES_FOR_WORKERS = 200;
-const MIN_BYTES_FOR_WORKERS = 1024 * 1024;
+const MIN_FILES_FOR_WORKERS = 1000;
+const MIN_BYTES_FOR_WORKERS = 4 * 1024 * 1024;
 
 /** What parsing a job reads: the whole text, or only its windows. */
 const jobBytes = (j: Job): number => j.text.length + (j.windows ?? []).reduce((n, w) => n + w.text.length, 0);
