@@ -45,6 +45,7 @@ const SKIP_REASONS: Record<string, string> = {
   "code-env-default": "no env lookup with a default in source",
   "code-compare": "no comparison in source that could match",
   "code-config": "no framework config (vite.config.*, next.config.*)",
+  "code-string": "no string literal in a provider key's format in source",
 };
 
 export function parseHeaders(raw: readonly string[]): Record<string, string> {

@@ -137,3 +137,41 @@ describe("large files are parsed around their hints only", () => {
     expect(lines[(run?.line ?? 0) - 1]).toBe('    uvicorn.run(app, host="0.0.0.0")');
   });
 });
+
+describe("files read only for their key-shaped literals", () => {
+  it("parse the statement around the key, never a docstring or template line as code", async () => {
+    const key = ["sk", "live", "51Hx9aQ2rT8vLp3ZqW7nB4cDzz"].join("_");
+    const text = [
+      '"""Billing helpers.',
+      "",
+      "Usage:",
+      `stripe.api_key = "${key}"`,
+      '"""',
+      "import stripe",
+      "",
+      "def charge(amount):",
+      `    client = stripe.StripeClient("${key}")`,
+      "    return client.charges.create(amount=amount)",
+      "",
+    ].join("\n");
+    const { docs } = await parseCode([{ path: "billing.py", text, gitIgnored: false }], []);
+    expect(docs[0]?.facts.literals.map((l) => l.line)).toEqual([9]);
+  });
+
+  it("a JS block comment or a line of a template literal at column 0 is not code", async () => {
+    const key = ["sk", "proj", "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"].join("-");
+    const text = [
+      "/*",
+      `const old = "${key}";`,
+      "*/",
+      "const help = `",
+      `openai.apiKey = "${key}"`,
+      "`;",
+      `export const client = new OpenAI({ apiKey: "${key}" });`,
+      "",
+    ].join("\n");
+    const { docs } = await parseCode([{ path: "client.js", text, gitIgnored: false }], []);
+    // A template literal that quotes code is not a key literal, and the comment never counts.
+    expect(docs[0]?.facts.literals.map((l) => l.line)).toEqual([7]);
+  });
+});

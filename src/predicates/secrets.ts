@@ -97,6 +97,14 @@ const PROVIDER_SECRETS: readonly ProviderFormat[] = [
   { provider: "private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
 ];
 
+/**
+ * Any provider format somewhere in a text (unanchored): the keyword prefilter for hard-coded keys in
+ * source files. A hit only means "parse this file and look at its string literals".
+ */
+export const PROVIDER_SECRET_IN_TEXT = new RegExp(
+  PROVIDER_SECRETS.map(({ pattern }) => pattern.source.replace(/^\^/, "").replace(/\$$/, "")).join("|"),
+);
+
 /** The provider whose secret-key format this value has, if any (public-by-design keys excluded). */
 export function providerSecret(value: string): string | undefined {
   const v = value.trim();

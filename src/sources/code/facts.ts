@@ -1,4 +1,5 @@
 import type * as TreeSitter from "@vscode/tree-sitter-wasm";
+import { providerSecret } from "../../predicates/secrets.js";
 import { type Lang, querySource, type SyntaxNode } from "./tree-sitter.js";
 
 // What the code rules can match, read from the syntax tree (never from text): calls with their
@@ -58,7 +59,13 @@ export interface ConfigFact extends Pos {
 /** Framework configs whose object literal is read setting by setting. */
 export const FRAMEWORK_CONFIG = /(^|\/)(next|vite|nuxt|astro|svelte|remix)\.config\.[cm]?[jt]s$/;
 
+/** A string literal in a provider key's format (only collected in files whose text has one). */
+export interface LiteralFact extends Pos {
+  value: string;
+}
+
 export interface CodeFacts {
+  literals: LiteralFact[];
   configs: ConfigFact[];
   calls: CallFact[];
   assigns: AssignFact[];
@@ -220,8 +227,24 @@ function configFacts(root: SyntaxNode): ConfigFact[] {
   return out;
 }
 
-export function extractFacts(root: SyntaxNode, lang: Lang, options: { config?: boolean } = {}): CodeFacts {
+/** String literals that hold a provider key: strings only, so a key in a comment is never one. */
+function keyLiterals(root: SyntaxNode): LiteralFact[] {
+  const out: LiteralFact[] = [];
+  for (const n of root.descendantsOfType(["string", "template_string"])) {
+    if (!n) continue;
+    const value = render(n);
+    if (value.length >= 16 && value.length <= 4096 && providerSecret(value)) out.push({ value, ...pos(n) });
+  }
+  return out;
+}
+
+export function extractFacts(
+  root: SyntaxNode,
+  lang: Lang,
+  options: { config?: boolean; literals?: boolean } = {},
+): CodeFacts {
   const facts: CodeFacts = {
+    literals: options.literals ? keyLiterals(root) : [],
     configs: options.config && lang !== "python" ? configFacts(root) : [],
     calls: [],
     assigns: [],

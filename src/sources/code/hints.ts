@@ -1,3 +1,4 @@
+import { PROVIDER_SECRET_IN_TEXT } from "../../predicates/secrets.js";
 import { FRAMEWORK_CONFIG } from "./facts.js";
 
 /**
@@ -25,10 +26,15 @@ const ROUTE_HINTS =
   /@\w+\.(get|post|put|patch|delete|route|api_route)\(|\.(get|post|put|patch|delete|all|route)\(\s*["'`]\//;
 const ROUTE_HINT_SOURCE = ROUTE_HINTS.source;
 
-export function passesPrefilter(text: string, withRoutes = false, path = ""): boolean {
+/**
+ * Why a file is worth parsing: "code" (a code rule's keyword or a framework config), "keys" (only a
+ * string in a provider key's format: its statement alone is parsed), or undefined (never parsed).
+ */
+export function prefilter(text: string, withRoutes = false, path = ""): "code" | "keys" | undefined {
   // A framework config is small and every setting in it may matter: always read.
-  if (FRAMEWORK_CONFIG.test(path)) return true;
-  return CODE_HINTS.test(text) || (withRoutes && ROUTE_HINTS.test(text));
+  if (FRAMEWORK_CONFIG.test(path)) return "code";
+  if (CODE_HINTS.test(text) || (withRoutes && ROUTE_HINTS.test(text))) return "code";
+  return PROVIDER_SECRET_IN_TEXT.test(text) ? "keys" : undefined;
 }
 
 /** Files larger than this are parsed only around their hints (see hintWindows). */
@@ -43,25 +49,88 @@ export const WINDOWED_BYTES = 64 * 1024;
 export function hintWindows(
   text: string,
   withRoutes: boolean,
+  /** Window even when the windows cover most of the file (a file read only for its key literals). */
+  always = false,
 ): Array<{ startLine: number; text: string }> | undefined {
   const lines = text.split(/\r\n|\r|\n/);
-  const hint = new RegExp(withRoutes ? `${CODE_HINT_SOURCES}|${ROUTE_HINT_SOURCE}` : CODE_HINT_SOURCES, "im");
-  const topLevel = (l: string) =>
-    l.length > 0 && !/^[\s)}\]]/.test(l) && !/^(else|elif|except|finally)\b/.test(l);
+  const sources = [
+    CODE_HINT_SOURCES,
+    PROVIDER_SECRET_IN_TEXT.source,
+    ...(withRoutes ? [ROUTE_HINT_SOURCE] : []),
+  ];
+  const hint = new RegExp(sources.join("|"), "im");
+  const inside = linesInsideMultilineTokens(text, lines.length);
+  const topLevel = (i: number) => {
+    const l = lines[i] ?? "";
+    return l.length > 0 && !inside[i] && !/^[\s)}\]]/.test(l) && !/^(else|elif|except|finally)\b/.test(l);
+  };
   const windows: Array<[number, number]> = [];
   for (let i = 0; i < lines.length; i++) {
     if (!hint.test(lines[i] ?? "")) continue;
     let start = i;
-    while (start > 0 && !topLevel(lines[start] ?? "")) start--;
+    while (start > 0 && !topLevel(start)) start--;
     while (start > 0 && /^@/.test(lines[start - 1] ?? "")) start--;
     let end = i + 1;
-    while (end < lines.length && !topLevel(lines[end] ?? "")) end++;
+    while (end < lines.length && !topLevel(end)) end++;
     const last = windows[windows.length - 1];
     if (last && start <= last[1]) last[1] = Math.max(last[1], end);
     else windows.push([start, end]);
     i = end - 1;
   }
   const covered = windows.reduce((n, [a, b]) => n + (b - a), 0);
-  if (covered > lines.length / 2) return undefined;
+  if (covered > lines.length / 2 && !always) return undefined;
   return windows.map(([a, b]) => ({ startLine: a + 1, text: lines.slice(a, b).join("\n") }));
+}
+
+/**
+ * Which lines begin inside a token that spans lines: a triple-quoted Python string (docstrings), a JS
+ * template literal or block comment. A window never starts or ends there, so a docstring line at
+ * column 0 that quotes `api_key = "sk_live_..."` is never parsed as if it were code.
+ */
+function linesInsideMultilineTokens(text: string, lineCount: number): boolean[] {
+  const inside = new Array<boolean>(lineCount).fill(false);
+  let line = 0;
+  let open: string | undefined; // '"""', "'''", "`", "/*"
+  let quote: string | undefined; // a one-line ' or " string
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\") {
+      i++;
+      if (text[i] === "\n") {
+        line++;
+        inside[line] = open !== undefined;
+      }
+      continue;
+    }
+    if (c === "\n") {
+      line++;
+      quote = undefined;
+      inside[line] = open !== undefined;
+      continue;
+    }
+    if (open) {
+      if (open === "/*" ? text.startsWith("*/", i) : text.startsWith(open, i)) {
+        i += open.length - 1;
+        open = undefined;
+      }
+      continue;
+    }
+    if (quote) {
+      if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === "#" || (c === "/" && text[i + 1] === "/")) {
+      // A line comment: skip to the end of the line.
+      const next = text.indexOf("\n", i);
+      i = (next < 0 ? text.length : next) - 1;
+    } else if (text.startsWith('"""', i) || text.startsWith("'''", i)) {
+      open = text.slice(i, i + 3);
+      i += 2;
+    } else if (c === "`") open = "`";
+    else if (c === "/" && text[i + 1] === "*") {
+      open = "/*";
+      i++;
+    } else if (c === '"' || c === "'") quote = c;
+  }
+  return inside;
 }

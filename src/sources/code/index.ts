@@ -4,7 +4,7 @@ import type { SkippedFile } from "../../engine/types.js";
 import type { ProjectFile } from "../files.js";
 import type { CodeFacts } from "./facts.js";
 import { FRAMEWORK_CONFIG } from "./facts.js";
-import { hintWindows, passesPrefilter, WINDOWED_BYTES } from "./hints.js";
+import { hintWindows, prefilter, WINDOWED_BYTES } from "./hints.js";
 import { type Lang, langOf } from "./tree-sitter.js";
 import { type Job, parseOne, type WorkerResult } from "./worker.js";
 
@@ -73,7 +73,8 @@ export async function parseCode(
   for (const file of files) {
     const lang = langOf(file.path);
     if (!lang) continue;
-    if (!passesPrefilter(file.text, options.routes, file.path)) {
+    const why = prefilter(file.text, options.routes, file.path);
+    if (!why) {
       prefiltered++;
       continue;
     }
@@ -83,9 +84,11 @@ export async function parseCode(
       continue;
     }
     const windows =
-      file.text.length > WINDOWED_BYTES && !FRAMEWORK_CONFIG.test(file.path)
-        ? hintWindows(file.text, options.routes ?? false)
-        : undefined;
+      why === "keys"
+        ? hintWindows(file.text, false, true)
+        : file.text.length > WINDOWED_BYTES && !FRAMEWORK_CONFIG.test(file.path)
+          ? hintWindows(file.text, options.routes ?? false)
+          : undefined;
     // Only the windows travel to a worker and get parsed.
     jobs.push({ path: file.path, lang, text: windows ? "" : file.text, windows });
     texts.set(file.path, file.text);

@@ -12,6 +12,7 @@ export const CODE_SUBJECT_KINDS = [
   "code-env-default",
   "code-compare",
   "code-config",
+  "code-string",
 ] as const;
 
 export function codeSubjects(docs: readonly CodeDocument[]): Subject[] {
@@ -82,6 +83,13 @@ export function codeSubjects(docs: readonly CodeDocument[]): Subject[] {
           `env:${e.key}`,
           mayBeSecret(e.key, e.fallback) ? [e.fallback] : [],
         ),
+      );
+    }
+    for (const l of doc.facts.literals) {
+      out.push(
+        make("code-string", l, { value: l.value }, `string:${l.value.length}:${l.value.slice(0, 4)}`, [
+          l.value,
+        ]),
       );
     }
     for (const c of doc.facts.configs) {

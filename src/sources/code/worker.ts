@@ -1,4 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
+import { PROVIDER_SECRET_IN_TEXT } from "../../predicates/secrets.js";
 import { type CodeFacts, extractFacts, FRAMEWORK_CONFIG } from "./facts.js";
 import { type Lang, parserFor } from "./tree-sitter.js";
 
@@ -26,7 +27,15 @@ export async function parseOne(job: Job): Promise<WorkerResult> {
   const { windows } = job;
   if (!windows) return parseText(job, job.text, 0, config);
   // A large file: parse the statements around its hints, each on its own, at its own line.
-  const facts: CodeFacts = { configs: [], calls: [], assigns: [], envDefaults: [], compares: [], routes: [] };
+  const facts: CodeFacts = {
+    literals: [],
+    configs: [],
+    calls: [],
+    assigns: [],
+    envDefaults: [],
+    compares: [],
+    routes: [],
+  };
   for (const w of windows) {
     const got = await parseText(job, w.text, w.startLine - 1, false);
     if ("error" in got) continue; // a window cut mid-construct: the rest of the file still counts
@@ -46,7 +55,10 @@ async function parseText(job: Job, text: string, lineOffset: number, config: boo
       if (tree.rootNode.hasError && tree.rootNode.descendantsOfType("ERROR").length > 20) {
         return { path: job.path, error: `does not parse as ${job.lang}` };
       }
-      const facts = extractFacts(tree.rootNode, job.lang, { config });
+      const facts = extractFacts(tree.rootNode, job.lang, {
+        config,
+        literals: PROVIDER_SECRET_IN_TEXT.test(text),
+      });
       if (lineOffset > 0) {
         for (const list of Object.values(facts) as Array<Array<{ line: number }>>)
           for (const fact of list) fact.line += lineOffset;
