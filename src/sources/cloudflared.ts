@@ -1,4 +1,4 @@
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { FieldValue, Subject } from "../engine/types.js";
 import { isAllInterfaces, isLoopbackHost } from "../predicates/network.js";
 import { type ComposeDocument, isComposeFileName } from "./compose.js";
@@ -6,6 +6,7 @@ import { fileRole } from "./env.js";
 import type { FileSource, SourceContext } from "./file-source.js";
 import { lineSubject } from "./file-source.js";
 import type { ProjectFile } from "./files.js";
+import { collectYamlOffsets } from "./yaml-positions.js";
 
 // cloudflared's locally managed tunnel config (config.yml): the ingress rules that map public
 // hostnames to origin services, and the originRequest settings (noTLSVerify...) that apply to
@@ -134,7 +135,7 @@ function tunnelSubjects(file: ProjectFile, context: SourceContext): Subject[] | 
   if (ingress === undefined && !("tunnel" in data)) return null;
 
   const offsets = new Map<string, number>();
-  collectOffsets(doc, doc.contents, "", offsets, 0);
+  collectYamlOffsets(doc, doc.contents, "", offsets, 0);
   const lines = file.text.split(/\r\n|\r|\n/);
   const at = (...segments: Array<string | number>) => {
     for (let n = segments.length; n > 0; n--) {
@@ -283,34 +284,4 @@ function routeName(hostname: string, path: string): string {
 /** YAML true, or a string cloudflared's flag parser would read as true. */
 function isTrue(v: Json | undefined): boolean {
   return v === true || /^(true|1|yes|on)$/i.test(text(v).trim());
-}
-
-/** Record the source offset of every map key and sequence item, keyed by its path. */
-function collectOffsets(
-  doc: Document,
-  node: unknown,
-  path: string,
-  out: Map<string, number>,
-  depth: number,
-): void {
-  if (depth > 64) return;
-  const target = isAlias(node) ? node.resolve(doc) : node;
-  if (isMap(target)) {
-    for (const pair of target.items) {
-      const keyNode = pair.key as Node | null;
-      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
-      const child = path ? `${path}\0${key}` : key;
-      const off = keyNode?.range?.[0];
-      // Duplicate keys: the last one wins, as in the parsed value.
-      if (off !== undefined) out.set(child, off);
-      collectOffsets(doc, pair.value, child, out, depth + 1);
-    }
-  } else if (isSeq(target)) {
-    target.items.forEach((item, i) => {
-      const child = `${path}\0${i}`;
-      const off = (item as Node | null)?.range?.[0];
-      if (off !== undefined) out.set(child, off);
-      collectOffsets(doc, item, child, out, depth + 1);
-    });
-  }
 }

@@ -1,5 +1,6 @@
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { interpolate, singleReference } from "./interpolate.js";
+import { collectYamlOffsets } from "./yaml-positions.js";
 
 export interface Position {
   line: number;
@@ -88,7 +89,7 @@ export function parseCompose(
   }
   if (!isObj(data) || !isObj(data.services)) return "not a compose file (no services map)";
   const offsets = new Map<string, number>();
-  collectOffsets(doc, doc.contents, "", offsets, 0);
+  collectYamlOffsets(doc, doc.contents, "", offsets, 0);
   const at = (...segments: Array<string | number>): Position => {
     // The deepest located ancestor: merged keys point at their anchor's text.
     for (let n = segments.length; n > 0; n--) {
@@ -244,45 +245,4 @@ function environment(
     }
   }
   return out;
-}
-
-/** Record the source offset of every map key and sequence item, keyed by its path. */
-function collectOffsets(
-  doc: Document,
-  node: unknown,
-  path: string,
-  out: Map<string, number>,
-  depth: number,
-): void {
-  if (depth > 64) return;
-  const target = isAlias(node) ? node.resolve(doc) : node;
-  if (isMap(target)) {
-    const merges: unknown[] = [];
-    for (const pair of target.items) {
-      const keyNode = pair.key as Node | null;
-      const key = isScalar(keyNode) ? keyNode.value : keyNode;
-      const keyText = typeof key === "symbol" ? key.description : String(key);
-      if (keyText === "<<") {
-        merges.push(...(isSeq(pair.value) ? pair.value.items : [pair.value]));
-        continue;
-      }
-      const child = path ? `${path}\0${keyText}` : String(keyText);
-      const off = keyNode?.range?.[0];
-      if (off !== undefined) out.set(child, off);
-      collectOffsets(doc, pair.value, child, out, depth + 1);
-    }
-    // Merged keys never override keys written in the map itself.
-    for (const m of merges) {
-      const inner = new Map<string, number>();
-      collectOffsets(doc, m, path, inner, depth + 1);
-      for (const [k, v] of inner) if (!out.has(k)) out.set(k, v);
-    }
-  } else if (isSeq(target)) {
-    target.items.forEach((item, i) => {
-      const child = `${path}\0${i}`;
-      const off = (item as Node | null)?.range?.[0];
-      if (off !== undefined) out.set(child, off);
-      collectOffsets(doc, item, child, out, depth + 1);
-    });
-  }
 }
