@@ -25,6 +25,16 @@ export interface RunResult {
  * Match every rule against the subjects of its kind. Pure: subjects in, findings and the
  * checklist out. Secrets are masked here, so nothing downstream ever holds one whole.
  */
+const MAX_RELATED = 5;
+
+/** Whether one file's directory contains the other's (or they share it). */
+function sameProject(a: string, b: string): boolean {
+  const dir = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/") + 1) : "");
+  const da = dir(a);
+  const db = dir(b);
+  return da.startsWith(db) || db.startsWith(da);
+}
+
 export function runRules(
   rules: readonly Rule[],
   subjects: readonly Subject[],
@@ -103,14 +113,24 @@ export function runRules(
     findings.push(...ruleFindings);
     checks.push({ ...base, status: checkStatus(ruleFindings), findingCount: ruleFindings.length });
   }
-  // Link live findings to their static causes (declared by the rule's relatedRules).
+  // Link findings to related ones (declared by the rule's relatedRules): a live finding to its static
+  // causes anywhere in the tree, a static finding only to those in its own directory or above it (a
+  // bundle in frontend/dist/ to frontend/.env, not to every .env of a monorepo). At most a few each.
   for (const rule of rules) {
     if (!rule.relatedRules?.length) continue;
-    const causes = findings
-      .filter((f) => rule.relatedRules?.includes(f.ruleId))
-      .map((f) => ({ ruleId: f.ruleId, location: f.location }));
+    const causes = findings.filter((f) => rule.relatedRules?.includes(f.ruleId));
     if (causes.length === 0) continue;
-    for (const f of findings) if (f.ruleId === rule.id) f.related = causes;
+    for (const f of findings) {
+      if (f.ruleId !== rule.id) continue;
+      const mine = f.location.file;
+      const linked = causes
+        .filter(
+          (c) => mine === undefined || c.location.file === undefined || sameProject(mine, c.location.file),
+        )
+        .slice(0, MAX_RELATED)
+        .map((c) => ({ ruleId: c.ruleId, location: c.location }));
+      if (linked.length > 0) f.related = linked;
+    }
   }
   findings.sort(compareFindings);
   return { findings, checks };

@@ -102,7 +102,8 @@ const PROVIDER_SECRETS: readonly ProviderFormat[] = [
  * source files. A hit only means "parse this file and look at its string literals".
  */
 export const PROVIDER_SECRET_IN_TEXT = new RegExp(
-  PROVIDER_SECRETS.map(({ pattern }) => pattern.source.replace(/^\^/, "").replace(/\$$/, "")).join("|"),
+  // Each format starts at a token boundary: `disk-usage-monitoring-service` is not an `sk-` key.
+  `(?<![A-Za-z0-9_-])(?:${PROVIDER_SECRETS.map(({ pattern }) => pattern.source.replace(/^\^/, "").replace(/\$$/, "")).join("|")})`,
 );
 
 /** The provider whose secret-key format this value has, if any (public-by-design keys excluded). */

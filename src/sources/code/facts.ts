@@ -241,7 +241,7 @@ function keyLiterals(root: SyntaxNode): LiteralFact[] {
 export function extractFacts(
   root: SyntaxNode,
   lang: Lang,
-  options: { config?: boolean; literals?: boolean } = {},
+  options: { config?: boolean; literals?: boolean; literalsOnly?: boolean } = {},
 ): CodeFacts {
   const facts: CodeFacts = {
     literals: options.literals ? keyLiterals(root) : [],
@@ -369,6 +369,8 @@ export function extractFacts(
       if (m) facts.envDefaults.push({ key: m[1] ?? m[2] ?? "", fallback: render(right), ...pos(n) });
     }
   };
+  // A file read only for its key-shaped strings has nothing else a rule could match.
+  if (options.literalsOnly) return facts;
   // A query finds the nodes of interest inside WebAssembly; only those cross into JS.
   const mainRanges: Array<[number, number]> = [];
   for (const { name, node } of queryFor(root, lang).captures(root)) {

@@ -90,7 +90,13 @@ export async function parseCode(
           ? hintWindows(file.text, options.routes ?? false)
           : undefined;
     // Only the windows travel to a worker and get parsed.
-    jobs.push({ path: file.path, lang, text: windows ? "" : file.text, windows });
+    jobs.push({
+      path: file.path,
+      lang,
+      text: windows ? "" : file.text,
+      windows,
+      literalsOnly: why === "keys",
+    });
     texts.set(file.path, file.text);
   }
   const bytes = jobs.reduce((n, j) => n + jobBytes(j), 0);

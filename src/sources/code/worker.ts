@@ -10,6 +10,8 @@ export interface Job {
   path: string;
   lang: Lang;
   text: string;
+  /** Only key-shaped string literals are wanted (the file passed the prefilter on those alone). */
+  literalsOnly?: boolean;
   /** For a large file: only these parts are parsed (see hintWindows). */
   windows?: Array<{ startLine: number; text: string }>;
 }
@@ -58,6 +60,7 @@ async function parseText(job: Job, text: string, lineOffset: number, config: boo
       const facts = extractFacts(tree.rootNode, job.lang, {
         config,
         literals: PROVIDER_SECRET_IN_TEXT.test(text),
+        literalsOnly: job.literalsOnly,
       });
       if (lineOffset > 0) {
         for (const list of Object.values(facts) as Array<Array<{ line: number }>>)
