@@ -53,29 +53,43 @@ export function hintWindows(
   always = false,
 ): Array<{ startLine: number; text: string }> | undefined {
   const lines = text.split(/\r\n|\r|\n/);
-  const sources = [
-    CODE_HINT_SOURCES,
-    PROVIDER_SECRET_IN_TEXT.source,
-    ...(withRoutes ? [ROUTE_HINT_SOURCE] : []),
-  ];
-  const hint = new RegExp(sources.join("|"), "im");
+  // The lines with a hit, from one pass of a global regex over the text (not one match per line).
+  const sources = always
+    ? [PROVIDER_SECRET_IN_TEXT.source]
+    : [CODE_HINT_SOURCES, PROVIDER_SECRET_IN_TEXT.source, ...(withRoutes ? [ROUTE_HINT_SOURCE] : [])];
+  const hitLines = new Set<number>();
+  const lineStarts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  for (const m of text.matchAll(new RegExp(sources.join("|"), "gim"))) {
+    hitLines.add(lineOf(m.index));
+    if (m[0].length === 0) break;
+  }
   const inside = linesInsideMultilineTokens(text, lines.length);
   const topLevel = (i: number) => {
     const l = lines[i] ?? "";
     return l.length > 0 && !inside[i] && !/^[\s)}\]]/.test(l) && !/^(else|elif|except|finally)\b/.test(l);
   };
   const windows: Array<[number, number]> = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (!hint.test(lines[i] ?? "")) continue;
+  for (const i of [...hitLines].sort((a, b) => a - b)) {
+    const last = windows[windows.length - 1];
+    if (last && i < last[1]) continue;
     let start = i;
     while (start > 0 && !topLevel(start)) start--;
     while (start > 0 && /^@/.test(lines[start - 1] ?? "")) start--;
     let end = i + 1;
     while (end < lines.length && !topLevel(end)) end++;
-    const last = windows[windows.length - 1];
     if (last && start <= last[1]) last[1] = Math.max(last[1], end);
     else windows.push([start, end]);
-    i = end - 1;
   }
   const covered = windows.reduce((n, [a, b]) => n + (b - a), 0);
   if (covered > lines.length / 2 && !always) return undefined;
