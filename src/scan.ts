@@ -7,6 +7,7 @@ import { runRules } from "./engine/runner.js";
 import { applySuppressions } from "./engine/suppress.js";
 import type { SkippedFile, Subject } from "./engine/types.js";
 import { PREDICATES } from "./predicates/index.js";
+import { maskSecret, providerSecret } from "./predicates/secrets.js";
 import { type DeclaredRoute, projectSubjects } from "./sources/all.js";
 import { fileSourceSkipReasons } from "./sources/file-sources.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./sources/files.js";
@@ -221,6 +222,16 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
     probe,
     suppressed: result.suppressed,
     stats: { ...stats, durationMs: Math.round(performance.now() - started) },
-    routes: options.urls.length > 0 && dir !== undefined ? routes : undefined,
+    // A key written into a route path is masked like any other secret.
+    routes:
+      options.urls.length > 0 && dir !== undefined
+        ? routes.map((r) => ({
+            ...r,
+            path: r.path
+              .split("/")
+              .map((segment) => (providerSecret(segment) ? maskSecret(segment) : segment))
+              .join("/"),
+          }))
+        : undefined,
   });
 }

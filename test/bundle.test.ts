@@ -86,6 +86,16 @@ describe("built client bundles", () => {
     ]);
   });
 
+  it("treats hand-written source under a build/ folder as code, not as a bundle", () => {
+    const root = tree("tools-build", {
+      "tools/build/server.js": "const app = require('express')();\napp.listen(3000, '0.0.0.0');\n",
+    });
+    const { report } = scanJson(root, [], { timeoutMs: 20_000 });
+    expect(report.findings.map((f) => `${f.ruleId} ${f.location.file}:${f.location.line}`)).toEqual([
+      "js-listen-all-interfaces tools/build/server.js:2",
+    ]);
+  });
+
   it("does not enter other git-ignored directories", () => {
     const root = tree("ignored", {
       ".gitignore": "coverage\n",

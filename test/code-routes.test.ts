@@ -74,6 +74,28 @@ const cases: Array<[string, string, string, string[]]> = [
     ],
   ],
   [
+    "names that merely start with auth guard nothing; a path that leaves the origin is not a route",
+    "app.py",
+    [
+      "from fastapi import FastAPI",
+      "app = FastAPI()",
+      'app.include_router(auth_router, prefix="/auth")',
+      '@app.get("/authors/{author_id}")',
+      "def author(author_id: int, author: str = ''): ...",
+      '@app.get("//evil.example/admin")',
+      "def evil(): ...",
+    ].join("\n"),
+    ["GET /authors/{author_id} open @4"],
+  ],
+  [
+    "Express: app.use(authRouter) mounts routes, it guards nothing",
+    "server.js",
+    ["app.use(authRouter);", "app.get('/api/stats', stats);", "app.get('/\\\\evil.example/x', h);"].join(
+      "\n",
+    ),
+    ["GET /api/stats open @2"],
+  ],
+  [
     "Fastify: a preHandler hook guards; a route without one is open",
     "src/server.ts",
     [
@@ -107,6 +129,21 @@ describe("declared routes", () => {
 });
 
 describe("large files are parsed around their hints only", () => {
+  it("a route decorator's window takes the decorated function (its auth dependency) too; lone CRs count as line ends", async () => {
+    const text = [
+      filler(1500).replace(/\n/g, "\r"),
+      '@app.post("/admin/reset")',
+      "async def reset(key: str = Depends(verify_api_key)):",
+      "    return {}",
+      "",
+    ].join("\r");
+    const lines = text.split(/\r\n|\r|\n/);
+    const { docs } = await parseCode([{ path: "big.py", text, gitIgnored: false }], [], { routes: true });
+    expect(docs[0]?.facts.routes.map((r) => [r.path, r.guarded, lines[r.line - 1]])).toEqual([
+      ["/admin/reset", true, '@app.post("/admin/reset")'],
+    ]);
+  });
+
   const filler = (n: number) =>
     Array.from(
       { length: n },

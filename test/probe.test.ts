@@ -325,7 +325,9 @@ describe("scan --url merges static and live findings", () => {
 describe("scan --url tries the routes the scanned source declares", () => {
   it("probes an unguarded declared route no wordlist knows, and says where it is declared", async () => {
     // Answers only on the app's own routes; no OpenAPI document, nothing on the usual paths.
+    const methods = new Set<string>();
     const s = await startNodeServer((req, res) => {
+      methods.add(req.method ?? "");
       res.setHeader("content-type", "application/json");
       if (req.method === "POST" && req.url === "/v2/dreams/1/upscale") {
         res.end('{"job":"queued"}');
@@ -349,6 +351,8 @@ describe("scan --url tries the routes the scanned source declares", () => {
           "// app.post('/v2/commented/out', handler) is not a route",
           'app.post("/v2/dreams/:id/upscale", upscale);',
           'app.get("/v2/account", requireAuth, account);',
+          "// never sent: a DELETE would run without a body",
+          'app.delete("/v2/dreams/:id", drop);',
           "",
         ].join("\n"),
       );
@@ -356,10 +360,12 @@ describe("scan --url tries the routes the scanned source declares", () => {
       expect(run.report?.routes).toEqual([
         { method: "POST", path: "/v2/dreams/:id/upscale", guarded: false, file: "server.js", line: 4 },
         { method: "GET", path: "/v2/account", guarded: true, file: "server.js", line: 5 },
+        { method: "DELETE", path: "/v2/dreams/:id", guarded: false, file: "server.js", line: 7 },
       ]);
       const auth = run.report?.findings.filter((f) => f.ruleId === "probe-auth-missing") ?? [];
       expect(auth.map((f) => f.location.url)).toEqual([`${s.url}/v2/dreams/1/upscale`]);
       expect(auth[0]?.evidence).toContain("declared at server.js:4");
+      expect(methods.has("DELETE")).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await s.close();

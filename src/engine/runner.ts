@@ -27,12 +27,10 @@ export interface RunResult {
  */
 const MAX_RELATED = 5;
 
-/** Whether one file's directory contains the other's (or they share it). */
-function sameProject(a: string, b: string): boolean {
+/** Whether the cause's file lies in the finding's directory or one above it. */
+function inScope(findingFile: string, causeFile: string): boolean {
   const dir = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/") + 1) : "");
-  const da = dir(a);
-  const db = dir(b);
-  return da.startsWith(db) || db.startsWith(da);
+  return dir(findingFile).startsWith(dir(causeFile));
 }
 
 export function runRules(
@@ -118,15 +116,13 @@ export function runRules(
   // bundle in frontend/dist/ to frontend/.env, not to every .env of a monorepo). At most a few each.
   for (const rule of rules) {
     if (!rule.relatedRules?.length) continue;
-    const causes = findings.filter((f) => rule.relatedRules?.includes(f.ruleId));
+    const causes = findings.filter((f) => rule.relatedRules?.includes(f.ruleId)).sort(compareFindings);
     if (causes.length === 0) continue;
     for (const f of findings) {
       if (f.ruleId !== rule.id) continue;
       const mine = f.location.file;
       const linked = causes
-        .filter(
-          (c) => mine === undefined || c.location.file === undefined || sameProject(mine, c.location.file),
-        )
+        .filter((c) => mine === undefined || c.location.file === undefined || inScope(mine, c.location.file))
         .slice(0, MAX_RELATED)
         .map((c) => ({ ruleId: c.ruleId, location: c.location }));
       if (linked.length > 0) f.related = linked;

@@ -34,6 +34,22 @@ export function isBundlePath(relPath: string): boolean {
   return BUNDLE_PATH.test(relPath) && !/(^|\/)node_modules\//.test(relPath);
 }
 
+/**
+ * Whether a script under a build-output path really is build output. `tools/build/server.js` tracked
+ * in git and written by hand is source, for the code rules: output is git-ignored, minified, or in a
+ * bundler's own layout (`.next/static/`, `assets/`, CRA's `static/js/`).
+ */
+export function looksBuilt(file: { path: string; text: string; gitIgnored: boolean }): boolean {
+  if (file.gitIgnored || /\.min\.m?js$/.test(file.path)) return true;
+  if (
+    /(^|\/)(\.next\/static|assets|static\/js|_next\/static|\.output\/public|\.svelte-kit\/output\/client)\//.test(
+      file.path,
+    )
+  )
+    return true;
+  return file.text.split(/\r\n|\r|\n/, 50).some((line) => line.length > 1000);
+}
+
 /** Public-prefixed variables the bundler inlined: Vite's `import.meta.env` object, Next's DefinePlugin strings. */
 const INLINED_ENV =
   /\b((?:VITE|NEXT_PUBLIC|REACT_APP|NUXT_PUBLIC|EXPO_PUBLIC|GATSBY|PUBLIC)_[A-Z0-9_]+)["']?\s*[:=]\s*(["'`])([^"'`\s\\]{6,400})\2/g;

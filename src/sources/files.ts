@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
 import path from "node:path";
 
 // How every source gets file contents: one read per file, with the size cap and binary check
@@ -64,23 +64,31 @@ export class DiskReader implements FileReader {
       if (real !== this.realRoot && !real.startsWith(this.realRoot + path.sep))
         return "symlink points outside the scanned root";
     }
-    const reason = this.readProblem(abs, this.capFor(relPath));
+    const reason = this.readProblem(abs, this.capFor(relPath), insideRoot);
     if (typeof reason === "string") return reason;
     return { path: relPath, text: reason.text, gitIgnored: this.isIgnored(relPath) };
   }
 
-  private readProblem(abs: string, maxBytes: number): { text: string } | string {
+  private readProblem(abs: string, maxBytes: number, insideRoot: boolean): { text: string } | string {
     let fd: number | undefined;
     try {
       // O_NONBLOCK: opening a FIFO that replaced a file since the walk must not hang the scan.
-      fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+      // O_NOFOLLOW: on the fast path (no realpath), a file swapped for a symlink since the walk is refused.
+      fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK | (insideRoot ? constants.O_NOFOLLOW : 0));
       const st = fstatSync(fd);
       if (!st.isFile()) return "not a regular file";
       if (st.size > maxBytes) return `larger than the ${formatBytes(maxBytes)} cap (${formatBytes(st.size)})`;
       // One read (the size is capped above); a NUL byte in the first 8 KiB means binary (git's test).
-      const bytes = readFileSync(fd);
-      if (bytes.subarray(0, 8192).includes(0)) return "binary file";
-      return { text: bytes.toString("utf8") };
+      // Never more than the size checked above, even if the file grows meanwhile.
+      const bytes = Buffer.alloc(st.size);
+      let got = 0;
+      while (got < st.size) {
+        const n = readSync(fd, bytes, got, st.size - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      if (bytes.subarray(0, Math.min(got, 8192)).includes(0)) return "binary file";
+      return { text: bytes.toString("utf8", 0, got) };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "EACCES" || code === "EPERM") return "permission denied";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import ignore from "ignore";
 import type { SkippedFile } from "../engine/types.js";
-import { BUNDLE_MAX_BYTES, entersIgnoredDir, isBundlePath } from "./bundle.js";
+import { BUNDLE_MAX_BYTES, entersIgnoredDir, isBundlePath, looksBuilt } from "./bundle.js";
 import { isCodeCandidate } from "./code/index.js";
 import { type ComposeDocument, isComposeFileName, OUTSIDE_ROOT, parseCompose } from "./compose.js";
 import { type EnvDocument, fileRole, isEnvFileName, isProductionName, parseEnvText } from "./env.js";
@@ -124,6 +124,8 @@ export function buildProject(
     const name = file.path.slice(file.path.lastIndexOf("/") + 1);
     if (isComposeFileName(name)) composeInputs.push(file);
     else if (isEnvFileName(name)) readEnv(file);
+    // Hand-written source under a build/ or out/ folder is code, not a bundle.
+    else if (isBundlePath(file.path) && isCodeCandidate(name) && !looksBuilt(file)) sourceFiles.push(file);
     else if (fileSourceFor(file.path, name)) configFiles.push(file);
     else if (isCodeCandidate(name)) sourceFiles.push(file);
   }

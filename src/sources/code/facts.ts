@@ -77,7 +77,7 @@ export interface CodeFacts {
 const ROUTE_METHODS = /^(get|post|put|patch|delete|head|options|all|route|api_route|websocket)$/;
 /** Names of dependencies and middleware that authenticate (FastAPI Depends, Express middleware, Fastify hooks). */
 export const AUTH_GUARD =
-  /\b(Depends|Security)\(\s*[\w.]*(auth|api_?key|token|verify|current_user|require|credential|bearer|jwt|login|permission|protect)|\b[\w.]*(auth\w*|requireAuth|verifyToken|verify_?api_?key|apiKey\w*|jwt\w*|passport\.authenticate|ensureLoggedIn|protect\w*|isAuthenticated|login_required|requires_auth|checkApiKey)\b/i;
+  /\b(Depends|Security)\(\s*[\w.]*(auth|api_?key|token|verify|current_user|require|credential|bearer|jwt|login|permission|protect)|(?<![\w.])(auth|authenticate\w*|authorize\w*|requireAuth\w*|require_auth\w*|verifyToken|verify_?api_?key|checkApiKey|apiKeyAuth|jwtAuth|verifyJwt|passport\.authenticate|ensureLoggedIn|ensureAuthenticated|isAuthenticated|login_required|requires_auth|protect(ed)?Route)\b/;
 
 /**
  * The calls whose arguments are worth rendering (the code rules' vocabulary). Every other call is
@@ -328,7 +328,8 @@ export function extractFacts(
       if (first && !/^["'`]/.test(first.text) && AUTH_GUARD.test(first.text)) guardedApps.add(owner);
       return;
     }
-    if (!ROUTE_METHODS.test(name) || !owner || !args[0]?.startsWith("/")) return;
+    // One leading slash: `//host/x` or `/\\host` would resolve to another origin.
+    if (!ROUTE_METHODS.test(name) || !owner || !/^\/(?![/\\])/.test(args[0] ?? "")) return;
     let method = name === "route" || name === "api_route" || name === "all" ? "GET" : name.toUpperCase();
     const methods = kwargs.methods;
     if (methods) method = (/[A-Za-z]+/.exec(methods)?.[0] ?? "GET").toUpperCase();
@@ -339,8 +340,9 @@ export function extractFacts(
       const params = decorated?.childForFieldName("definition")?.childForFieldName("parameters")?.text ?? "";
       guarded ||= AUTH_GUARD.test(params);
       // Flask-Login and friends stack another decorator: `@login_required`.
+      // (Not the route's own decorator: `@app.get("/authors")` guards nothing.)
       guarded ||= (decorated?.namedChildren ?? []).some(
-        (d) => d?.type === "decorator" && AUTH_GUARD.test(d.text),
+        (d) => d?.type === "decorator" && d.id !== n.parent?.id && AUTH_GUARD.test(d.text),
       );
     } else {
       // Middleware between the path and the handler, or a Fastify preHandler/onRequest hook.

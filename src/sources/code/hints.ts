@@ -58,8 +58,9 @@ export function hintWindows(
     ? [PROVIDER_SECRET_IN_TEXT.source]
     : [CODE_HINT_SOURCES, PROVIDER_SECRET_IN_TEXT.source, ...(withRoutes ? [ROUTE_HINT_SOURCE] : [])];
   const hitLines = new Set<number>();
+  // Line starts counted exactly as `lines` splits them (\r\n, a lone \r, \n).
   const lineStarts = [0];
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  for (const m of text.matchAll(/\r\n|\r|\n/g)) lineStarts.push(m.index + m[0].length);
   const lineOf = (offset: number): number => {
     let lo = 0;
     let hi = lineStarts.length - 1;
@@ -88,6 +89,15 @@ export function hintWindows(
     while (start > 0 && /^@/.test(lines[start - 1] ?? "")) start--;
     let end = i + 1;
     while (end < lines.length && !topLevel(end)) end++;
+    // A hit on a decorator: take the decorated definition too (its parameters hold the auth dependency).
+    while (
+      end < lines.length &&
+      /^@/.test(lines[end - 1] ?? "") &&
+      /^(@|async\s+def\b|def\b|class\b)/.test(lines[end] ?? "")
+    ) {
+      end++;
+      while (end < lines.length && !topLevel(end)) end++;
+    }
     if (last && start <= last[1]) last[1] = Math.max(last[1], end);
     else windows.push([start, end]);
   }
@@ -106,17 +116,19 @@ function linesInsideMultilineTokens(text: string, lineCount: number): boolean[] 
   let line = 0;
   let open: string | undefined; // '"""', "'''", "`", "/*"
   let quote: string | undefined; // a one-line ' or " string
+  // A line ends at \n, or at a \r not followed by \n (as `lines` splits them).
+  const endsLine = (at: number) => text[at] === "\n" || (text[at] === "\r" && text[at + 1] !== "\n");
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === "\\") {
       i++;
-      if (text[i] === "\n") {
+      if (endsLine(i)) {
         line++;
         inside[line] = open !== undefined;
       }
       continue;
     }
-    if (c === "\n") {
+    if (endsLine(i)) {
       line++;
       quote = undefined;
       inside[line] = open !== undefined;

@@ -79,7 +79,7 @@ export async function parseCode(
       continue;
     }
     // A minified bundle is not source: the bundle scan reads those.
-    if (file.text.length > 20_000 && file.text.split("\n", 20).some((l) => l.length > 5_000)) {
+    if (file.text.length > 20_000 && file.text.split(/\r\n|\r|\n/, 20).some((l) => l.length > 5_000)) {
       skipped.push({ path: file.path, reason: "minified file: not parsed as source" });
       continue;
     }

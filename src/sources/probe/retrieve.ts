@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { isLoopbackHost } from "../../predicates/network.js";
+import { providerSecret } from "../../predicates/secrets.js";
 import { createAgent, exchange, type HttpLimits, type HttpResult } from "./http.js";
 import { inspectTls, type TlsFacts } from "./tls.js";
 
@@ -149,7 +150,8 @@ export function openApiRoutes(body: string): Array<{ path: string; method: strin
       const methods = Object.keys(ops ?? {}).map((m) => m.toUpperCase());
       const method = methods.includes("GET")
         ? "GET"
-        : methods.find((m) => ["POST", "PUT", "PATCH", "DELETE"].includes(m));
+        : // Never DELETE: without a body it would run, and the probe must not change the app's data.
+          methods.find((m) => ["POST", "PUT", "PATCH"].includes(m));
       if (method) out.push({ path: p, method });
     }
     return out;
@@ -220,7 +222,10 @@ export async function probeTarget(
         notes.push(`time budget of ${options.budgetMs / 1000} s spent: later requests were not sent`);
       return undefined;
     }
-    const url = new URL(path, base).toString();
+    const resolved = new URL(path, base);
+    // Every request stays on the target's origin, whatever a path says (`//host/x`, `/\\host`).
+    if (resolved.origin !== base.origin) return undefined;
+    const url = resolved.toString();
     const headers: Record<string, string> = { "user-agent": "secaudit-probe", ...(init.headers ?? {}) };
     if (init.authenticated) Object.assign(headers, options.headers);
     if (init.origin) headers.origin = init.origin;
@@ -319,7 +324,13 @@ export async function probeTarget(
     const routes = new Map<string, string>();
     const declaredAt = new Map<string, string>();
     const declared = [...(options.knownRoutes ?? [])]
-      .filter((r) => /^(GET|POST|PUT|PATCH|DELETE)$/.test(r.method))
+      // Never DELETE (it would run without a body); one leading slash only; no key-shaped segment.
+      .filter(
+        (r) =>
+          /^(GET|POST|PUT|PATCH)$/.test(r.method) &&
+          /^\/(?![/\\])/.test(r.path) &&
+          !r.path.split("/").some((segment) => providerSecret(segment)),
+      )
       .sort((a, b) => Number(a.guarded) - Number(b.guarded));
     for (const r of declared) {
       const p = concretePath(r.path);
