@@ -33,7 +33,7 @@ export interface AuditOptions {
 }
 
 /** Why a check had nothing to look at, by the kind of subject it needs. */
-const SKIP_REASONS: Record<string, string> = {
+export const SKIP_REASONS: Record<string, string> = {
   "env-entry": "no env file or compose environment",
   "env-file": "no env file",
   "compose-service": "no compose file",

@@ -6,7 +6,9 @@ import { runRules } from "../src/engine/runner.js";
 import type { RuleTestCase } from "../src/engine/schema.js";
 import { CATEGORIES } from "../src/engine/types.js";
 import { PREDICATES } from "../src/predicates/index.js";
+import { SKIP_REASONS } from "../src/scan.js";
 import { projectSubjects } from "../src/sources/all.js";
+import { fileSourceSkipReasons } from "../src/sources/file-sources.js";
 import { memoryProject } from "./support/memory-project.js";
 
 // Every built-in rule carries its own table of valid and invalid cases (ESLint's RuleTester idea).
@@ -27,6 +29,11 @@ describe("rule catalogue", () => {
   it("has rules in every static category it promises", () => {
     const used = new Set(rules.map((r) => r.category));
     for (const c of CATEGORIES.filter((c) => c !== "headers")) expect(used, c).toContain(c);
+  });
+
+  it("applies every rule to a kind of subject some source produces", () => {
+    const kinds = new Set([...Object.keys(SKIP_REASONS), ...Object.keys(fileSourceSkipReasons())]);
+    expect(rules.filter((r) => !kinds.has(r.appliesTo)).map((r) => `${r.id}: ${r.appliesTo}`)).toEqual([]);
   });
 
   // Probe rules are tested against real servers in test/probe.test.ts, which checks that
