@@ -146,6 +146,7 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
     const project = loadProject(dir, {
       maxFileBytes: config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       ignore: config.ignore,
+      withRoutes: options.urls.length > 0,
     });
     skipped = project.skipped;
     // Route declarations are only worth parsing for when a live probe will try them.

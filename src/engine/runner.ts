@@ -27,10 +27,11 @@ export interface RunResult {
  */
 const MAX_RELATED = 5;
 
+const dirOf = (p: string): string => (p.includes("/") ? p.slice(0, p.lastIndexOf("/") + 1) : "");
+
 /** Whether the cause's file lies in the finding's directory or one above it. */
 function inScope(findingFile: string, causeFile: string): boolean {
-  const dir = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/") + 1) : "");
-  return dir(findingFile).startsWith(dir(causeFile));
+  return dirOf(findingFile).startsWith(dirOf(causeFile));
 }
 
 export function runRules(

@@ -20,7 +20,14 @@ export async function projectSubjects(
   skipped: SkippedFile[],
   options: { routes?: boolean } = {},
 ): Promise<{ subjects: Subject[]; code: CodeStats; routes: DeclaredRoute[] }> {
-  const { docs, stats } = await parseCode(project.sourceFiles, skipped, options);
+  const parsed = await parseCode(project.sourceFiles, skipped, options);
+  const { docs } = parsed;
+  // Files the disk loader already passed over count as candidates the prefilter skipped.
+  const stats = {
+    ...parsed.stats,
+    candidates: parsed.stats.candidates + project.codePrefiltered,
+    prefiltered: parsed.stats.prefiltered + project.codePrefiltered,
+  };
   const routes = docs.flatMap((d) =>
     d.facts.routes.map((r) => ({
       method: r.method,

@@ -3,6 +3,7 @@ import path from "node:path";
 import ignore from "ignore";
 import type { SkippedFile } from "../engine/types.js";
 import { BUNDLE_MAX_BYTES, entersIgnoredDir, isBundlePath, looksBuilt } from "./bundle.js";
+import { prefilter } from "./code/hints.js";
 import { isCodeCandidate } from "./code/index.js";
 import { type ComposeDocument, isComposeFileName, OUTSIDE_ROOT, parseCompose } from "./compose.js";
 import { type EnvDocument, fileRole, isEnvFileName, isProductionName, parseEnvText } from "./env.js";
@@ -22,6 +23,8 @@ export interface Project {
   sourceFiles: ProjectFile[];
   /** Files of the other file sources (nginx, Dockerfile, TOML...), parsed by file-sources.ts. */
   configFiles: ProjectFile[];
+  /** Source files read and passed over by the keyword prefilter already (not in sourceFiles). */
+  codePrefiltered: number;
   git: GitInfo;
   skipped: SkippedFile[];
   filesSeen: number;
@@ -40,6 +43,8 @@ export interface LoadOptions {
   maxFileBytes: number;
   /** Extra ignore globs from the config (gitignore syntax). */
   ignore?: readonly string[];
+  /** Route declarations will be wanted (`scan --url`): they count for the prefilter. */
+  withRoutes?: boolean;
 }
 
 /** Walk, read and parse a project tree on disk. */
@@ -78,12 +83,19 @@ export function loadProject(root: string, options: LoadOptions): Project {
   );
   const skipped = [...walk.skipped];
   const files: ProjectFile[] = [];
+  let codePrefiltered = 0;
   for (const rel of walk.candidates) {
     const got = reader.read(rel, walk.regular.has(rel));
     if (typeof got === "string") skipped.push({ path: rel, reason: got });
+    // A source file no code rule can match is dropped as soon as it is read: most of a large tree's
+    // text then dies young instead of being kept (and copied by the garbage collector) until parsing.
+    else if (kindOf(got) === "code" && !prefilter(got.text, options.withRoutes ?? false, got.path))
+      codePrefiltered++;
     else files.push(got);
   }
-  return buildProject(root, files, reader, git, skipped, walk.filesSeen);
+  const project = buildProject(root, files, reader, git, skipped, walk.filesSeen);
+  project.codePrefiltered = codePrefiltered;
+  return project;
 }
 
 function readOptional(file: string): string | undefined {
@@ -92,6 +104,17 @@ function readOptional(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Which document a read file becomes. */
+function kindOf(file: ProjectFile): "compose" | "env" | "config" | "code" | undefined {
+  const name = file.path.slice(file.path.lastIndexOf("/") + 1);
+  if (isComposeFileName(name)) return "compose";
+  if (isEnvFileName(name)) return "env";
+  // Hand-written source under a build/ or out/ folder is code, not a bundle.
+  if (isBundlePath(file.path) && isCodeCandidate(name) && !looksBuilt(file)) return "code";
+  if (fileSourceFor(file.path, name)) return "config";
+  return isCodeCandidate(name) ? "code" : undefined;
 }
 
 /** Parse read files into documents. Shared by the disk scan and the in-memory rule tester. */
@@ -121,13 +144,11 @@ export function buildProject(
   const sourceFiles: ProjectFile[] = [];
   const configFiles: ProjectFile[] = [];
   for (const file of files) {
-    const name = file.path.slice(file.path.lastIndexOf("/") + 1);
-    if (isComposeFileName(name)) composeInputs.push(file);
-    else if (isEnvFileName(name)) readEnv(file);
-    // Hand-written source under a build/ or out/ folder is code, not a bundle.
-    else if (isBundlePath(file.path) && isCodeCandidate(name) && !looksBuilt(file)) sourceFiles.push(file);
-    else if (fileSourceFor(file.path, name)) configFiles.push(file);
-    else if (isCodeCandidate(name)) sourceFiles.push(file);
+    const kind = kindOf(file);
+    if (kind === "compose") composeInputs.push(file);
+    else if (kind === "env") readEnv(file);
+    else if (kind === "config") configFiles.push(file);
+    else if (kind === "code") sourceFiles.push(file);
   }
   const composeFiles: ComposeDocument[] = [];
   for (const file of composeInputs) {
@@ -165,6 +186,7 @@ export function buildProject(
     composeFiles,
     sourceFiles,
     configFiles,
+    codePrefiltered: 0,
     git,
     skipped,
     filesSeen,
