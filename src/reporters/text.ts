@@ -87,12 +87,19 @@ export function formatText(report: Report, options: TextOptions): string {
         out.push(`      ${c.green("fix:")} ${fix}`);
       }
     }
-    // Skipped checks take one line per reason, not one line each.
+    // Skipped checks take one line per category (with 89 rules, most projects lack most file kinds):
+    // how many, and why, each reason counted.
     const reasons = new Map<string, number>();
     for (const k of skippedHere)
       reasons.set(k.reason ?? "skipped", (reasons.get(k.reason ?? "skipped") ?? 0) + 1);
-    for (const [reason, n] of reasons)
-      out.push(c.dim(`  ${MARK.skip} ${n} check${n > 1 ? "s" : ""} skipped: ${reason}`));
+    if (skippedHere.length > 0) {
+      const why = [...reasons]
+        .sort((a, b) => b[1] - a[1])
+        .map(([reason, n]) => (reasons.size > 1 && n > 1 ? `${reason} ×${n}` : reason))
+        .join("; ");
+      const n = skippedHere.length;
+      out.push(c.dim(`  ${MARK.skip} ${n} check${n > 1 ? "s" : ""} skipped: ${why}`));
+    }
     out.push("");
   }
 

@@ -6,7 +6,7 @@ import { fileRole } from "./env.js";
 import type { FileSource, SourceContext } from "./file-source.js";
 import { lineSubject } from "./file-source.js";
 import type { ProjectFile } from "./files.js";
-import { collectYamlOffsets } from "./yaml-positions.js";
+import { yamlLocator } from "./yaml-positions.js";
 
 // cloudflared's locally managed tunnel config (config.yml): the ingress rules that map public
 // hostnames to origin services, and the originRequest settings (noTLSVerify...) that apply to
@@ -134,19 +134,8 @@ function tunnelSubjects(file: ProjectFile, context: SourceContext): Subject[] | 
   const legacyUrl = ingress === undefined && typeof data.url === "string" ? data.url : undefined;
   if (ingress === undefined && !("tunnel" in data)) return null;
 
-  const offsets = new Map<string, number>();
-  collectYamlOffsets(doc, doc.contents, "", offsets, 0);
   const lines = file.text.split(/\r\n|\r|\n/);
-  const at = (...segments: Array<string | number>) => {
-    for (let n = segments.length; n > 0; n--) {
-      const off = offsets.get(segments.slice(0, n).join("\0"));
-      if (off !== undefined) {
-        const { line, col } = lineCounter.linePos(off);
-        return { line, column: col };
-      }
-    }
-    return { line: 1, column: 1 };
-  };
+  const at = yamlLocator(doc, lineCounter);
   const common: Record<string, FieldValue> = {
     "file.role": fileRole(file.path),
     tunnel: text(data.tunnel),

@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument } from "yaml";
 import { interpolate, singleReference } from "./interpolate.js";
-import { collectYamlOffsets } from "./yaml-positions.js";
+import { yamlLocator } from "./yaml-positions.js";
 
 export interface Position {
   line: number;
@@ -88,19 +88,7 @@ export function parseCompose(
     return `invalid YAML: ${(e as Error).message}`;
   }
   if (!isObj(data) || !isObj(data.services)) return "not a compose file (no services map)";
-  const offsets = new Map<string, number>();
-  collectYamlOffsets(doc, doc.contents, "", offsets, 0);
-  const at = (...segments: Array<string | number>): Position => {
-    // The deepest located ancestor: merged keys point at their anchor's text.
-    for (let n = segments.length; n > 0; n--) {
-      const off = offsets.get(segments.slice(0, n).join("\0"));
-      if (off !== undefined) {
-        const { line, col } = lineCounter.linePos(off);
-        return { line, column: col };
-      }
-    }
-    return { line: 1, column: 1 };
-  };
+  const at: (...segments: Array<string | number>) => Position = yamlLocator(doc, lineCounter);
   const located = (value: Json | undefined, ...p: Array<string | number>): Located | undefined => {
     const s = str(value);
     return s === undefined ? undefined : { value: s, ...at(...p) };

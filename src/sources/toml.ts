@@ -1,4 +1,5 @@
 import { parse, TomlError } from "smol-toml";
+import { lineIndex } from "./line-index.js";
 
 // TOML with line numbers. smol-toml parses (values, types, escapes, every rule of the spec) but
 // keeps no positions, so a second, much smaller pass over the text finds the line each key was
@@ -119,18 +120,7 @@ function keySegments(keyText: string): string[] | undefined {
 function keyPositions(text: string): Map<string, TomlPosition> {
   const out = new Map<string, TomlPosition>();
   const arrayCounts = new Map<string, number>();
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
-  const position = (offset: number): TomlPosition => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 };
-  };
+  const position: (offset: number) => TomlPosition = lineIndex(text);
   const record = (path: readonly string[], offset: number) => {
     const key = path.join("\0");
     if (!out.has(key)) out.set(key, position(offset));

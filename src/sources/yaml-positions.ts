@@ -1,4 +1,4 @@
-import { type Document, isAlias, isMap, isScalar, isSeq, type Node } from "yaml";
+import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml";
 
 // Exact source positions for YAML files parsed with yaml's Document API (compose files, tunnel
 // configs): the offset of every key and item by its path, anchors and `<<` merges resolved.
@@ -45,4 +45,26 @@ export function collectYamlOffsets(
       collectYamlOffsets(doc, item, child, out, depth + 1);
     });
   }
+}
+
+/**
+ * Where a path of keys and indexes was written: the deepest located ancestor (a merged key points at
+ * its anchor's text; a missing one at its parent), 1-based.
+ */
+export function yamlLocator(
+  doc: Document,
+  lineCounter: LineCounter,
+): (...segments: Array<string | number>) => { line: number; column: number } {
+  const offsets = new Map<string, number>();
+  collectYamlOffsets(doc, doc.contents, "", offsets, 0);
+  return (...segments) => {
+    for (let n = segments.length; n > 0; n--) {
+      const off = offsets.get(segments.slice(0, n).join("\0"));
+      if (off !== undefined) {
+        const { line, col } = lineCounter.linePos(off);
+        return { line, column: col };
+      }
+    }
+    return { line: 1, column: 1 };
+  };
 }

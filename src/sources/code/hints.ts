@@ -1,4 +1,5 @@
 import { PROVIDER_SECRET_IN_TEXT } from "../../predicates/secrets.js";
+import { lineIndex } from "../line-index.js";
 import { FRAMEWORK_CONFIG } from "./facts.js";
 
 /**
@@ -58,19 +59,8 @@ export function hintWindows(
     ? [PROVIDER_SECRET_IN_TEXT.source]
     : [CODE_HINT_SOURCES, PROVIDER_SECRET_IN_TEXT.source, ...(withRoutes ? [ROUTE_HINT_SOURCE] : [])];
   const hitLines = new Set<number>();
-  // Line starts counted exactly as `lines` splits them (\r\n, a lone \r, \n).
-  const lineStarts = [0];
-  for (const m of text.matchAll(/\r\n|\r|\n/g)) lineStarts.push(m.index + m[0].length);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const position = lineIndex(text);
+  const lineOf = (offset: number): number => position(offset).line - 1;
   for (const m of text.matchAll(new RegExp(sources.join("|"), "gim"))) {
     hitLines.add(lineOf(m.index));
     if (m[0].length === 0) break;
