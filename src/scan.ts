@@ -138,7 +138,7 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
   const started = performance.now();
   const stats: ScanStats = {
     filesSeen: 0,
-    code: { candidates: 0, prefiltered: 0, parsed: 0, parseMs: 0 },
+    code: { candidates: 0, prefiltered: 0, parsed: 0, parseMs: 0, threads: 0 },
     durationMs: 0,
   };
   if (dir !== undefined) {
@@ -147,6 +147,8 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
       maxFileBytes: config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       ignore: config.ignore,
       withRoutes: options.urls.length > 0,
+      // SECAUDIT_THREADS=1: everything on the main thread (no parse worker), e.g. for a constrained CI runner.
+      workerFrom: process.env.SECAUDIT_THREADS === "1" ? Number.POSITIVE_INFINITY : undefined,
     });
     skipped = project.skipped;
     // Route declarations are only worth parsing for when a live probe will try them.

@@ -63,6 +63,7 @@ describe.each(fixtures)("fixtures/%s", (name) => {
       ...project.envFiles.map((e) => e.path),
       ...project.composeFiles.map((c) => c.path),
       ...project.sourceFiles.map((f) => f.path),
+      ...project.codePaths.map((f) => f.path),
       ...project.configFiles.map((f) => f.path),
     ];
     expected = annotations(dir, scanned);

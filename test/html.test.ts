@@ -34,7 +34,11 @@ function hostileReport(): Report {
   return {
     schemaVersion: 1,
     tool: { name: "secaudit", version: "0.0.0-test" },
-    stats: { filesSeen: 3, code: { candidates: 1, prefiltered: 0, parsed: 1, parseMs: 5 }, durationMs: 9 },
+    stats: {
+      filesSeen: 3,
+      code: { candidates: 1, prefiltered: 0, parsed: 1, parseMs: 5, threads: 1 },
+      durationMs: 9,
+    },
     target: { root: `proj"><b>x</b>`, urls: ["http://127.0.0.1:8000/?q=<i>y</i>"] },
     score: {
       value: 59,

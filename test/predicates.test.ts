@@ -20,6 +20,9 @@ import {
   jwtRole,
   maskSecret,
   mayBeSecret,
+  mentionsProviderSecret,
+  PROVIDER_FORMATS,
+  PROVIDER_SECRET_IN_TEXT,
   providerSecret,
   secretPartOf,
 } from "../src/predicates/secrets.js";
@@ -161,6 +164,31 @@ describe("providerSecret", () => {
     ["an empty string", ""],
   ])("does not flag %s", (_name, value) => {
     expect(providerSecret(value)).toBeUndefined();
+  });
+});
+
+describe("provider keywords (the cheap test before the formats)", () => {
+  // A key whose format has no keyword in it would never reach the format regex: a silent miss.
+  const providerKeys = Object.values(KEYS).filter((k) => providerSecret(k) !== undefined);
+  it.each(PROVIDER_FORMATS.map((f) => [f.provider, f] as const))(
+    "every %s contains its keyword",
+    (_name, f) => {
+      const keys = providerKeys.filter((k) => f.pattern.test(k));
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) expect(f.keyword.test(key)).toBe(true);
+    },
+  );
+
+  it.each([
+    ["a key in code", `const stripe = new Stripe("${KEYS.stripeSecret}")`, true],
+    ["a fal.ai key in code", `FAL_KEY = "${KEYS.fal}"`, true],
+    ["a private key block", `pem = """${KEYS.privateKey}"""`, true],
+    ["a keyword without a key", "the sk- prefix and the AKIA prefix", false],
+    ["a kebab-case word", "disk-usage-monitoring-service-for-the-cluster", false],
+    ["plain code", "def handler(request):\n    return 42\n", false],
+  ])("mentionsProviderSecret: %s", (_name, text, expected) => {
+    expect(mentionsProviderSecret(text)).toBe(expected);
+    expect(PROVIDER_SECRET_IN_TEXT.test(text)).toBe(expected);
   });
 });
 

@@ -41,7 +41,7 @@ export interface Report {
 
 export interface ScanStats {
   filesSeen: number;
-  code: { candidates: number; prefiltered: number; parsed: number; parseMs: number };
+  code: { candidates: number; prefiltered: number; parsed: number; parseMs: number; threads: number };
   durationMs: number;
 }
 
@@ -83,7 +83,7 @@ export function buildReport(
     ...(extra.routes ? { routes: extra.routes } : {}),
     stats: extra.stats ?? {
       filesSeen: 0,
-      code: { candidates: 0, prefiltered: 0, parsed: 0, parseMs: 0 },
+      code: { candidates: 0, prefiltered: 0, parsed: 0, parseMs: 0, threads: 0 },
       durationMs: 0,
     },
   };

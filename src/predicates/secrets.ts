@@ -72,29 +72,48 @@ export function isSigningSecretName(key: string): boolean {
 interface ProviderFormat {
   provider: string;
   pattern: RegExp;
+  /**
+   * What every key of the format contains, led by a literal (gitleaks' keywords): the cheap test a
+   * whole file passes before `pattern` runs over it. A test checks that each format's keys match it.
+   */
+  keyword: RegExp;
 }
 
 // Provider key formats, anchored to the whole value: a finding needs the value to BE a key.
 const PROVIDER_SECRETS: readonly ProviderFormat[] = [
-  { provider: "Stripe secret key", pattern: /^sk_(live|test)_[0-9A-Za-z]{10,}$/ },
-  { provider: "Stripe restricted key", pattern: /^rk_(live|test)_[0-9A-Za-z]{10,}$/ },
-  { provider: "Stripe webhook secret", pattern: /^whsec_[0-9A-Za-z+/=]{20,}$/ },
-  { provider: "Anthropic API key", pattern: /^sk-ant-(api|admin)\d{2}-[A-Za-z0-9_-]{20,}$/ },
-  { provider: "OpenAI API key", pattern: /^sk-(proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}$/ },
-  { provider: "Hugging Face token", pattern: /^hf_[A-Za-z0-9]{30,}$/ },
-  { provider: "GitHub token", pattern: /^(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})$/ },
-  { provider: "Replicate API token", pattern: /^r8_[A-Za-z0-9]{30,}$/ },
+  { provider: "Stripe secret key", pattern: /^sk_(live|test)_[0-9A-Za-z]{10,}$/, keyword: /sk_(live|test)_/ },
+  {
+    provider: "Stripe restricted key",
+    pattern: /^rk_(live|test)_[0-9A-Za-z]{10,}$/,
+    keyword: /rk_(live|test)_/,
+  },
+  { provider: "Stripe webhook secret", pattern: /^whsec_[0-9A-Za-z+/=]{20,}$/, keyword: /whsec_/ },
+  {
+    provider: "Anthropic API key",
+    pattern: /^sk-ant-(api|admin)\d{2}-[A-Za-z0-9_-]{20,}$/,
+    keyword: /sk-ant-/,
+  },
+  { provider: "OpenAI API key", pattern: /^sk-(proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}$/, keyword: /sk-/ },
+  { provider: "Hugging Face token", pattern: /^hf_[A-Za-z0-9]{30,}$/, keyword: /hf_/ },
+  {
+    provider: "GitHub token",
+    pattern: /^(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})$/,
+    keyword: /gh[pousr]_|github_pat_/,
+  },
+  { provider: "Replicate API token", pattern: /^r8_[A-Za-z0-9]{30,}$/, keyword: /r8_/ },
   {
     provider: "fal.ai API key",
     pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9a-f]{32}$/,
+    // Led by the dash before the last UUID group: a class-led keyword would be tried at every hex digit.
+    keyword: /-[0-9a-f]{12}:/,
   },
-  { provider: "Groq API key", pattern: /^gsk_[A-Za-z0-9]{40,}$/ },
-  { provider: "xAI API key", pattern: /^xai-[A-Za-z0-9]{40,}$/ },
-  { provider: "Google OAuth client secret", pattern: /^GOCSPX-[A-Za-z0-9_-]{20,}$/ },
-  { provider: "Slack token", pattern: /^xox[abposr]-[A-Za-z0-9-]{10,}$/ },
-  { provider: "SendGrid API key", pattern: /^SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}$/ },
-  { provider: "AWS access key id", pattern: /^(AKIA|ASIA)[0-9A-Z]{16}$/ },
-  { provider: "private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+  { provider: "Groq API key", pattern: /^gsk_[A-Za-z0-9]{40,}$/, keyword: /gsk_/ },
+  { provider: "xAI API key", pattern: /^xai-[A-Za-z0-9]{40,}$/, keyword: /xai-/ },
+  { provider: "Google OAuth client secret", pattern: /^GOCSPX-[A-Za-z0-9_-]{20,}$/, keyword: /GOCSPX-/ },
+  { provider: "Slack token", pattern: /^xox[abposr]-[A-Za-z0-9-]{10,}$/, keyword: /xox[abposr]-/ },
+  { provider: "SendGrid API key", pattern: /^SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}$/, keyword: /SG\./ },
+  { provider: "AWS access key id", pattern: /^(AKIA|ASIA)[0-9A-Z]{16}$/, keyword: /AKIA|ASIA/ },
+  { provider: "private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, keyword: /-----BEGIN / },
 ];
 
 /**
@@ -105,6 +124,17 @@ export const PROVIDER_SECRET_IN_TEXT = new RegExp(
   // Each format starts at a token boundary: `disk-usage-monitoring-service` is not an `sk-` key.
   `(?<![A-Za-z0-9_-])(?:${PROVIDER_SECRETS.map(({ pattern }) => pattern.source.replace(/^\^/, "").replace(/\$$/, "")).join("|")})`,
 );
+
+/** Any provider's keyword: ~5x cheaper over a whole file than PROVIDER_SECRET_IN_TEXT (no lookbehind, no class-led branch). */
+const PROVIDER_KEYWORDS = new RegExp(PROVIDER_SECRETS.map(({ keyword }) => keyword.source).join("|"));
+
+/** Whether a text holds a provider key format anywhere (keywords first, the formats only on a hit). */
+export function mentionsProviderSecret(text: string): boolean {
+  return PROVIDER_KEYWORDS.test(text) && PROVIDER_SECRET_IN_TEXT.test(text);
+}
+
+/** Every provider format with its keyword (tests check that each key contains its keyword). */
+export const PROVIDER_FORMATS: ReadonlyArray<Readonly<ProviderFormat>> = PROVIDER_SECRETS;
 
 /** The provider whose secret-key format this value has, if any (public-by-design keys excluded). */
 export function providerSecret(value: string): string | undefined {

@@ -1,5 +1,5 @@
 import type { SkippedFile, Subject } from "../engine/types.js";
-import { type CodeStats, parseCode } from "./code/index.js";
+import { type CodeStats, startCodeScan } from "./code/index.js";
 import { codeSubjects } from "./code/subjects.js";
 import { fileSourceSubjects } from "./file-sources.js";
 import type { Project } from "./project.js";
@@ -20,14 +20,15 @@ export async function projectSubjects(
   skipped: SkippedFile[],
   options: { routes?: boolean } = {},
 ): Promise<{ subjects: Subject[]; code: CodeStats; routes: DeclaredRoute[] }> {
-  const parsed = await parseCode(project.sourceFiles, skipped, options);
-  const { docs } = parsed;
-  // Files the disk loader already passed over count as candidates the prefilter skipped.
-  const stats = {
-    ...parsed.stats,
-    candidates: parsed.stats.candidates + project.codePrefiltered,
-    prefiltered: parsed.stats.prefiltered + project.codePrefiltered,
-  };
+  // The code scan of a project on disk is under way already (a worker may be on it): the other
+  // sources' subjects are built first, then this thread joins the code scan.
+  const others = [...staticSubjects(project), ...fileSourceSubjects(project, skipped)];
+  const scan =
+    project.codeScan ??
+    startCodeScan({ root: project.root, maxFileBytes: 0, routes: options.routes ?? false, paths: [] });
+  const code = await scan.finish(project.sourceFiles);
+  skipped.push(...code.skipped);
+  const { docs, stats } = code;
   const routes = docs.flatMap((d) =>
     d.facts.routes.map((r) => ({
       method: r.method,
@@ -39,7 +40,7 @@ export async function projectSubjects(
   );
   return {
     routes,
-    subjects: [...staticSubjects(project), ...fileSourceSubjects(project, skipped), ...codeSubjects(docs)],
+    subjects: [...others, ...codeSubjects(docs)],
     code: stats,
   };
 }

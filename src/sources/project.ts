@@ -3,8 +3,7 @@ import path from "node:path";
 import ignore from "ignore";
 import type { SkippedFile } from "../engine/types.js";
 import { BUNDLE_MAX_BYTES, entersIgnoredDir, isBundlePath, looksBuilt } from "./bundle.js";
-import { prefilter } from "./code/hints.js";
-import { isCodeCandidate } from "./code/index.js";
+import { type CodePath, type CodeScan, isCodeCandidate, startCodeScan } from "./code/index.js";
 import { type ComposeDocument, isComposeFileName, OUTSIDE_ROOT, parseCompose } from "./compose.js";
 import { type EnvDocument, fileRole, isEnvFileName, isProductionName, parseEnvText } from "./env.js";
 import { fileSourceFor } from "./file-sources.js";
@@ -19,12 +18,14 @@ export interface Project {
   root: string;
   envFiles: EnvDocument[];
   composeFiles: ComposeDocument[];
-  /** Source files (Python, JS/TS) read for the code rules; parsed later, asynchronously. */
+  /** Source files (Python, JS/TS) already read: hand-written code under build/ or out/, and the rule tester's. */
   sourceFiles: ProjectFile[];
+  /** Source files left on disk for the code scan (listed so a test can tell what was scanned). */
+  codePaths: CodePath[];
+  /** The code scan of `codePaths`, started as soon as the walk listed them (see startCodeScan). */
+  codeScan?: CodeScan;
   /** Files of the other file sources (nginx, Dockerfile, TOML...), parsed by file-sources.ts. */
   configFiles: ProjectFile[];
-  /** Source files read and passed over by the keyword prefilter already (not in sourceFiles). */
-  codePrefiltered: number;
   git: GitInfo;
   skipped: SkippedFile[];
   filesSeen: number;
@@ -45,6 +46,8 @@ export interface LoadOptions {
   ignore?: readonly string[];
   /** Route declarations will be wanted (`scan --url`): they count for the prefilter. */
   withRoutes?: boolean;
+  /** Share the source files out to a worker from this many (tests force it; default WORKER_FROM_FILES). */
+  workerFrom?: number;
 }
 
 /** Walk, read and parse a project tree on disk. */
@@ -81,21 +84,40 @@ export function loadProject(root: string, options: LoadOptions): Project {
   const reader = new DiskReader(root, options.maxFileBytes, walk.gitignore, exclude, (rel) =>
     isBundlePath(rel) ? Math.max(options.maxFileBytes, BUNDLE_MAX_BYTES) : options.maxFileBytes,
   );
+  // Source files go to the code scan unread: most of a large tree, and the part worth a second thread.
+  const codePaths: CodePath[] = [];
+  const others: string[] = [];
+  for (const rel of walk.candidates) {
+    if (isPlainSource(rel)) codePaths.push({ path: rel, regular: walk.regular.has(rel) });
+    else others.push(rel);
+  }
+  const codeScan = startCodeScan(
+    { root, maxFileBytes: options.maxFileBytes, routes: options.withRoutes ?? false, paths: codePaths },
+    { workerFrom: options.workerFrom },
+  );
   const skipped = [...walk.skipped];
   const files: ProjectFile[] = [];
-  let codePrefiltered = 0;
-  for (const rel of walk.candidates) {
+  for (const rel of others) {
     const got = reader.read(rel, walk.regular.has(rel));
     if (typeof got === "string") skipped.push({ path: rel, reason: got });
-    // A source file no code rule can match is dropped as soon as it is read: most of a large tree's
-    // text then dies young instead of being kept (and copied by the garbage collector) until parsing.
-    else if (kindOf(got) === "code" && !prefilter(got.text, options.withRoutes ?? false, got.path))
-      codePrefiltered++;
     else files.push(got);
   }
   const project = buildProject(root, files, reader, git, skipped, walk.filesSeen);
-  project.codePrefiltered = codePrefiltered;
+  project.codePaths = codePaths;
+  project.codeScan = codeScan;
   return project;
+}
+
+/** A source file whose name alone says it is code for the code rules (not a bundle, not another source's file). */
+function isPlainSource(rel: string): boolean {
+  const name = rel.slice(rel.lastIndexOf("/") + 1);
+  return (
+    isCodeCandidate(name) &&
+    !isComposeFileName(name) &&
+    !isEnvFileName(name) &&
+    !isBundlePath(rel) &&
+    fileSourceFor(rel, name) === undefined
+  );
 }
 
 function readOptional(file: string): string | undefined {
@@ -185,8 +207,8 @@ export function buildProject(
     envFiles: [...envFiles.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
     composeFiles,
     sourceFiles,
+    codePaths: [],
     configFiles,
-    codePrefiltered: 0,
     git,
     skipped,
     filesSeen,

@@ -1,4 +1,4 @@
-import { PROVIDER_SECRET_IN_TEXT } from "../../predicates/secrets.js";
+import { mentionsProviderSecret, PROVIDER_SECRET_IN_TEXT } from "../../predicates/secrets.js";
 import { lineIndex } from "../line-index.js";
 import { FRAMEWORK_CONFIG } from "./facts.js";
 
@@ -6,6 +6,7 @@ import { FRAMEWORK_CONFIG } from "./facts.js";
  * The keyword prefilter (gitleaks' and Semgrep's trick): a source file is parsed only if it
  * mentions something a code rule can match. Most of a large repository is never parsed.
  */
+const SECRET_NAME = "(?:api_?key|secret|token|password)";
 const CODE_HINT_SOURCES = [
   "CORSMiddleware|allow_origins|CORS_ALLOW|CORS_ORIGIN_ALLOW|ALLOWED_HOSTS|^DEBUG\\s*=|^bind\\s*=",
   "host\\s*=\\s*[\"'(]|run\\([^)]*debug|\\.listen\\(|\\bcors\\(",
@@ -17,8 +18,10 @@ const CODE_HINT_SOURCES = [
   // env lookups with a default, for names a rule cares about (secrets, hosts)
   "(getenv|environ\\.get)\\(\\s*[\"'][\\w]*(KEY|SECRET|TOKEN|PASS|PWD|HOST|CREDENTIAL)[\\w]*[\"']\\s*,",
   "process\\.env\\.\\w*(KEY|SECRET|TOKEN|PASS|PWD|HOST|CREDENTIAL)\\w*\\s*(\\|\\||\\?\\?)",
-  // a secret-named value next to an equality operator (code-secret-compare)
-  "(api_?key|secret|token|password)[\\w.'\"\\])]*\\s*[!=]==?|[!=]==?\\s*[\\w.\\[]*(api_?key|secret|token|password)",
+  // a secret-named value next to an equality operator (code-secret-compare), on either side. Led by
+  // the name, with a lookbehind for the operator before it: a branch led by [!=] would be tried at
+  // every `=` of every file (a third of the prefilter's time).
+  `${SECRET_NAME}(?:[\\w.'"\\])]*\\s*[!=]==?|(?<=[!=]==?\\s*[\\w.\\[]*${SECRET_NAME}))`,
 ].join("|");
 const CODE_HINTS = new RegExp(CODE_HINT_SOURCES, "im");
 
@@ -35,7 +38,7 @@ export function prefilter(text: string, withRoutes = false, path = ""): "code" |
   // A framework config is small and every setting in it may matter: always read.
   if (FRAMEWORK_CONFIG.test(path)) return "code";
   if (CODE_HINTS.test(text) || (withRoutes && ROUTE_HINTS.test(text))) return "code";
-  return PROVIDER_SECRET_IN_TEXT.test(text) ? "keys" : undefined;
+  return mentionsProviderSecret(text) ? "keys" : undefined;
 }
 
 /** Files larger than this are parsed only around their hints (see hintWindows). */

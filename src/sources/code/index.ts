@@ -1,12 +1,11 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { SkippedFile } from "../../engine/types.js";
-import type { ProjectFile } from "../files.js";
+import { DiskReader, type ProjectFile } from "../files.js";
+import { analyseJob, type Job, prepareSource, type SourceOutcome } from "./analyse.js";
 import type { CodeFacts } from "./facts.js";
-import { FRAMEWORK_CONFIG } from "./facts.js";
-import { hintWindows, prefilter, WINDOWED_BYTES } from "./hints.js";
 import { type Lang, langOf } from "./tree-sitter.js";
-import { type Job, parseOne, type WorkerResult } from "./worker.js";
+import type { FromWorker, ToWorker } from "./worker.js";
 
 export interface CodeDocument {
   path: string;
@@ -23,108 +22,176 @@ export interface CodeStats {
   candidates: number;
   parsed: number;
   prefiltered: number;
+  /** Time spent parsing (windows, tree-sitter, facts), whichever thread did it. */
   parseMs: number;
+  /** Threads that parsed: 1, or 2 when a large tree's parsing went to a worker. */
+  threads: number;
 }
 
-// Below these a worker's start-up (its own WebAssembly runtime and grammars) costs more than it saves.
-const MIN_FILES_FOR_WORKERS = 1000;
-const MIN_BYTES_FOR_WORKERS = 4 * 1024 * 1024;
+export interface CodePath {
+  /** Relative to the scanned root. */
+  path: string;
+  /** The walk reached it as a regular file through real directories (no realpath check needed). */
+  regular: boolean;
+}
 
-/** What parsing a job reads: the whole text, or only its windows. */
-const jobBytes = (j: Job): number => j.text.length + (j.windows ?? []).reduce((n, w) => n + w.text.length, 0);
+export interface CodeScanSpec {
+  root: string;
+  maxFileBytes: number;
+  /** Route declarations are wanted (`scan --url`): they count for the prefilter. */
+  routes: boolean;
+  paths: readonly CodePath[];
+}
 
-async function inWorkers(jobs: Array<{ path: string; lang: Lang; text: string }>): Promise<WorkerResult[]> {
-  const count = Math.min(2, Math.max(1, availableParallelism()));
-  // Balance by bytes, largest first: one 300 KB file costs as much as a hundred small ones.
-  const batches: Array<typeof jobs> = Array.from({ length: count }, () => []);
-  const load = new Array<number>(count).fill(0);
-  for (const job of [...jobs].sort((a, b) => jobBytes(b) - jobBytes(a))) {
-    const i = load.indexOf(Math.min(...load));
-    batches[i]?.push(job);
-    load[i] = (load[i] ?? 0) + jobBytes(job);
+export interface CodeScanResult {
+  docs: CodeDocument[];
+  skipped: SkippedFile[];
+  stats: CodeStats;
+}
+
+/** A code scan whose files are read and prefiltered; finish() parses (or collects the worker's parse). */
+export interface CodeScan {
+  /** Also analyse `inMemory` (source files read elsewhere), and collect every outcome. */
+  finish(inMemory?: readonly ProjectFile[]): Promise<CodeScanResult>;
+}
+
+/**
+ * From this many files passing the prefilter, parsing goes to a worker thread. Below it, the
+ * worker's start-up (an isolate, the WebAssembly runtime, four grammars and their queries: about
+ * 150 ms of CPU) costs more than it saves.
+ */
+export const WORKER_FROM_JOBS = 200;
+/** Jobs travel to the worker in batches as the main thread reads, so parsing starts early. */
+const BATCH = 32;
+
+/**
+ * Read and prefilter the source files on disk now, on this thread (ripgrep's half of the work:
+ * open, read, a keyword test). The few files that pass are parsed in a worker thread meanwhile for a
+ * large tree (the main thread goes on with the env, compose and config files), else in finish().
+ */
+export function startCodeScan(spec: CodeScanSpec, options: { workerFrom?: number } = {}): CodeScan {
+  const workerFrom = options.workerFrom ?? WORKER_FROM_JOBS;
+  const canShare = availableParallelism() > 1;
+  const reader =
+    spec.paths.length > 0 ? new DiskReader(spec.root, spec.maxFileBytes, () => false) : undefined;
+  const jobs: Job[] = [];
+  const skipped: SkippedFile[] = [];
+  let prefiltered = 0;
+  let worker: ParseWorker | undefined;
+  let sent = 0;
+  for (const entry of spec.paths) {
+    // Code documents carry no git status, so no .gitignore matching here.
+    const file = reader?.read(entry.path, entry.regular) ?? "unreadable";
+    if (typeof file === "string") {
+      skipped.push({ path: entry.path, reason: file });
+      continue;
+    }
+    const job = prepareSource(file, spec.routes);
+    if (!job) {
+      prefiltered++;
+      continue;
+    }
+    jobs.push(job);
+    // The worker starts once the tree has shown enough to parse; it loads its grammars meanwhile.
+    if (!worker && canShare && jobs.length >= workerFrom) worker = new ParseWorker();
+    if (worker && jobs.length - sent >= BATCH) {
+      worker.send(jobs.slice(sent));
+      sent = jobs.length;
+    }
   }
-  const url = new URL("./worker.js", import.meta.url);
-  const results = await Promise.all(
-    batches.map(
-      (batch) =>
-        new Promise<WorkerResult[]>((resolve, reject) => {
-          const worker = new Worker(url, { workerData: batch });
-          worker.once("message", (r: WorkerResult[]) => {
-            resolve(r);
-            void worker.terminate();
-          });
-          worker.once("error", reject);
-        }),
-    ),
-  );
-  return results.flat();
+  if (worker && sent < jobs.length) worker.send(jobs.slice(sent));
+  const fromWorker = worker?.results();
+  return {
+    async finish(inMemory = []) {
+      const outcomes: SourceOutcome[] = [];
+      let parseMs = 0;
+      const local = async (list: readonly Job[]) => {
+        const began = performance.now();
+        for (const job of list) outcomes.push(await analyseJob(job));
+        parseMs += performance.now() - began;
+      };
+      const more: Job[] = [];
+      for (const file of inMemory) {
+        const job = prepareSource(file, spec.routes);
+        if (job) more.push(job);
+        else prefiltered++;
+      }
+      await local(more);
+      const theirs = fromWorker ? await fromWorker.catch(() => undefined) : undefined;
+      if (theirs) {
+        outcomes.push(...theirs.outcomes);
+        parseMs += theirs.parseMs;
+      } else {
+        // No worker, or it failed: parse here, so that no file is lost.
+        await local(jobs);
+      }
+      return collect(outcomes, jobs.concat(more), skipped, {
+        candidates: spec.paths.length + inMemory.length,
+        prefiltered,
+        parseMs: Math.round(parseMs),
+        threads: theirs ? 2 : 1,
+      });
+    },
+  };
 }
 
-/** Parse the candidate source files that pass the prefilter (in two workers for large trees); a file that fails to parse is skipped with the reason. */
+/** The parse worker, fed batches of jobs; its one answer comes after `done`. */
+class ParseWorker {
+  private readonly worker = new Worker(new URL("./worker.js", import.meta.url));
+  private failed = false;
+  private readonly answer: Promise<FromWorker>;
+  constructor() {
+    this.answer = new Promise<FromWorker>((resolve, reject) => {
+      this.worker.once("message", (got: FromWorker) => {
+        resolve(got);
+        void this.worker.terminate();
+      });
+      const fail = (why: string) => {
+        this.failed = true;
+        reject(new Error(why));
+      };
+      this.worker.once("error", (err) => fail(`the parse worker failed: ${err.message}`));
+      // An exit before the answer (out of memory, terminated): the main thread parses instead.
+      this.worker.once("exit", () => fail("the parse worker exited early"));
+    });
+    // Settled before anyone awaits it (a worker that fails to start): not an unhandled rejection.
+    this.answer.catch(() => undefined);
+  }
+  send(jobs: Job[]): void {
+    if (!this.failed) this.worker.postMessage({ jobs } satisfies ToWorker);
+  }
+  results(): Promise<FromWorker> {
+    if (!this.failed) this.worker.postMessage({ done: true } satisfies ToWorker);
+    return this.answer;
+  }
+}
+
+function collect(
+  outcomes: readonly SourceOutcome[],
+  jobs: readonly Job[],
+  readSkipped: readonly SkippedFile[],
+  stats: Omit<CodeStats, "parsed">,
+): CodeScanResult {
+  const texts = new Map(jobs.map((j) => [j.path, j.text]));
+  const docs: CodeDocument[] = [];
+  const skipped = [...readSkipped];
+  for (const o of outcomes) {
+    if (o.kind === "skipped") skipped.push({ path: o.path, reason: o.reason });
+    else docs.push({ ...o, lines: (texts.get(o.path) ?? "").split(/\r\n|\r|\n/) });
+  }
+  docs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { docs, skipped, stats: { ...stats, parsed: docs.length } };
+}
+
+/** Analyse source files held in memory on this thread (the rule tester's way in); skipped files are added to `skipped`. */
 export async function parseCode(
   files: readonly ProjectFile[],
   skipped: SkippedFile[],
   options: { routes?: boolean } = {},
 ): Promise<{ docs: CodeDocument[]; stats: CodeStats }> {
-  const started = performance.now();
-  const jobs: Job[] = [];
-  const texts = new Map<string, string>();
-  let prefiltered = 0;
-  for (const file of files) {
-    const lang = langOf(file.path);
-    if (!lang) continue;
-    const why = prefilter(file.text, options.routes, file.path);
-    if (!why) {
-      prefiltered++;
-      continue;
-    }
-    // A minified bundle is not source: the bundle scan reads those.
-    if (file.text.length > 20_000 && file.text.split(/\r\n|\r|\n/, 20).some((l) => l.length > 5_000)) {
-      skipped.push({ path: file.path, reason: "minified file: not parsed as source" });
-      continue;
-    }
-    const windows =
-      why === "keys"
-        ? hintWindows(file.text, false, true)
-        : file.text.length > WINDOWED_BYTES && !FRAMEWORK_CONFIG.test(file.path)
-          ? hintWindows(file.text, options.routes ?? false)
-          : undefined;
-    // Only the windows travel to a worker and get parsed.
-    jobs.push({
-      path: file.path,
-      lang,
-      text: windows ? "" : file.text,
-      windows,
-      literalsOnly: why === "keys",
-    });
-    texts.set(file.path, file.text);
-  }
-  const bytes = jobs.reduce((n, j) => n + jobBytes(j), 0);
-  const results =
-    jobs.length >= MIN_FILES_FOR_WORKERS || bytes >= MIN_BYTES_FOR_WORKERS
-      ? await inWorkers(jobs)
-      : await Promise.all(jobs.map((j) => parseOne(j)));
-  const docs: CodeDocument[] = [];
-  for (const r of results) {
-    if ("error" in r) {
-      skipped.push({ path: r.path, reason: r.error });
-      continue;
-    }
-    docs.push({
-      path: r.path,
-      lang: langOf(r.path) ?? "python",
-      facts: r.facts,
-      lines: (texts.get(r.path) ?? "").split(/\r\n|\r|\n/),
-    });
-  }
-  docs.sort((a, b) => (a.path < b.path ? -1 : 1));
-  return {
-    docs,
-    stats: {
-      candidates: files.length,
-      parsed: docs.length,
-      prefiltered,
-      parseMs: Math.round(performance.now() - started),
-    },
-  };
+  const scan = startCodeScan({ root: ".", maxFileBytes: 0, routes: options.routes ?? false, paths: [] });
+  const result = await scan.finish(files);
+  skipped.push(...result.skipped);
+  return { docs: result.docs, stats: result.stats };
 }

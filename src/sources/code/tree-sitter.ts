@@ -9,7 +9,8 @@ import type * as TreeSitter from "@vscode/tree-sitter-wasm";
 const require = createRequire(import.meta.url);
 const WASM_DIR = path.dirname(require.resolve("@vscode/tree-sitter-wasm/wasm/tree-sitter.js"));
 
-export type Lang = "python" | "javascript" | "typescript" | "tsx";
+export const LANGS = ["python", "javascript", "typescript", "tsx"] as const;
+export type Lang = (typeof LANGS)[number];
 
 let runtime: Promise<typeof TreeSitter> | undefined;
 const languages = new Map<Lang, Promise<TreeSitter.Language>>();
