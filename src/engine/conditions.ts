@@ -37,7 +37,22 @@ export function compileRegex(source: string, caseSensitive = false): RegExp {
   return re;
 }
 
-/** Evaluate a condition tree; `hits` collects locations from the branches that made it true. */
+/** Each condition's regex, compiled once (the hot path looks it up by the condition object). */
+const conditionRegex = new WeakMap<FieldCondition, RegExp>();
+function regexOf(cond: FieldCondition & { regex: string }): RegExp {
+  let re = conditionRegex.get(cond);
+  if (!re) {
+    re = compileRegex(cond.regex, cond.caseSensitive);
+    conditionRegex.set(cond, re);
+  }
+  return re;
+}
+
+/**
+ * Evaluate a condition tree; `hits` collects locations from the branches that made it true. A branch
+ * that fails takes its hits back out (hits is cut back to its length before the branch), so the
+ * hot path allocates no list per branch.
+ */
 export function evaluate(
   cond: Condition,
   subject: Subject,
@@ -45,24 +60,31 @@ export function evaluate(
   predicates: PredicateCatalogue,
   hits: Hits,
 ): boolean {
+  const mark = hits.length;
   if ("all" in cond) {
-    const local: Hits = [];
-    for (const c of cond.all) if (!evaluate(c, subject, ctx, predicates, local)) return false;
-    hits.push(...local);
+    for (const c of cond.all) {
+      if (!evaluate(c, subject, ctx, predicates, hits)) {
+        hits.length = mark;
+        return false;
+      }
+    }
     return true;
   }
   if ("any" in cond) {
     for (const c of cond.any) {
-      const local: Hits = [];
-      if (evaluate(c, subject, ctx, predicates, local)) {
-        hits.push(...local);
-        return true;
-      }
+      if (evaluate(c, subject, ctx, predicates, hits)) return true;
+      hits.length = mark;
     }
     return false;
   }
-  if ("not" in cond) return !evaluate(cond.not, subject, ctx, predicates, []);
-  return evaluateField(cond, subject, ctx, predicates, hits);
+  if ("not" in cond) {
+    const negated = !evaluate(cond.not, subject, ctx, predicates, hits);
+    hits.length = mark; // what a negated branch found is not where the match is
+    return negated;
+  }
+  if (evaluateField(cond, subject, ctx, predicates, hits)) return true;
+  hits.length = mark;
+  return false;
 }
 
 function evaluateField(
@@ -88,21 +110,21 @@ function evaluateField(
   }
   // Arrays match when any element does; the element's location becomes a hit.
   if (Array.isArray(value)) {
+    const mark = hits.length;
     for (let i = 0; i < value.length; i++) {
-      const local: Hits = [];
-      if (testScalar(cond, value[i], subject, ctx, predicates, local)) {
+      if (testScalar(cond, value[i], subject, ctx, predicates, hits)) {
         const at = subject.fieldLocations[`${cond.field}.${i}`];
-        hits.push(...local, ...(at ? [at] : []));
+        if (at) hits.push(at);
         return true;
       }
+      hits.length = mark;
     }
     return false;
   }
-  const local: Hits = [];
-  if (!testScalar(cond, value as Exclude<FieldValue, readonly string[]>, subject, ctx, predicates, local))
+  if (!testScalar(cond, value as Exclude<FieldValue, readonly string[]>, subject, ctx, predicates, hits))
     return false;
   const at = cond.field === undefined ? undefined : subject.fieldLocations[cond.field];
-  hits.push(...local, ...(at ? [at] : []));
+  if (at) hits.push(at);
   return true;
 }
 
@@ -114,10 +136,12 @@ function testScalar(
   predicates: PredicateCatalogue,
   hits: Hits,
 ): boolean {
-  const text = value === null || value === undefined ? "" : String(value);
   if (cond.equals !== undefined && !sameScalar(value, cond.equals)) return false;
   if (cond.in !== undefined && !cond.in.some((v) => sameScalar(value, v))) return false;
-  if (cond.regex !== undefined && !compileRegex(cond.regex, cond.caseSensitive).test(text)) return false;
+  if (cond.regex !== undefined) {
+    const text = value === null || value === undefined ? "" : String(value);
+    if (!regexOf(cond as FieldCondition & { regex: string }).test(text)) return false;
+  }
   if (cond.predicate !== undefined) {
     const entry = predicates[cond.predicate];
     if (!entry) throw new Error(`unknown predicate ${cond.predicate}`); // rejected at load time

@@ -29,11 +29,6 @@ const MAX_RELATED = 5;
 
 const dirOf = (p: string): string => (p.includes("/") ? p.slice(0, p.lastIndexOf("/") + 1) : "");
 
-/** Whether the cause's file lies in the finding's directory or one above it. */
-function inScope(findingFile: string, causeFile: string): boolean {
-  return dirOf(findingFile).startsWith(dirOf(causeFile));
-}
-
 export function runRules(
   rules: readonly Rule[],
   subjects: readonly Subject[],
@@ -115,17 +110,29 @@ export function runRules(
   // Link findings to related ones (declared by the rule's relatedRules): a live finding to its static
   // causes anywhere in the tree, a static finding only to those in its own directory or above it (a
   // bundle in frontend/dist/ to frontend/.env, not to every .env of a monorepo). At most a few each.
+  const byRule = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const list = byRule.get(f.ruleId);
+    if (list) list.push(f);
+    else byRule.set(f.ruleId, [f]);
+  }
   for (const rule of rules) {
-    if (!rule.relatedRules?.length) continue;
-    const causes = findings.filter((f) => rule.relatedRules?.includes(f.ruleId)).sort(compareFindings);
+    const related = rule.relatedRules ?? [];
+    const mineAll = byRule.get(rule.id);
+    if (related.length === 0 || !mineAll) continue;
+    const causes = related
+      .flatMap((id) => byRule.get(id) ?? [])
+      .sort(compareFindings)
+      .map((c) => ({ finding: c, dir: c.location.file === undefined ? undefined : dirOf(c.location.file) }));
     if (causes.length === 0) continue;
-    for (const f of findings) {
-      if (f.ruleId !== rule.id) continue;
-      const mine = f.location.file;
-      const linked = causes
-        .filter((c) => mine === undefined || c.location.file === undefined || inScope(mine, c.location.file))
-        .slice(0, MAX_RELATED)
-        .map((c) => ({ ruleId: c.ruleId, location: c.location }));
+    for (const f of mineAll) {
+      const mine = f.location.file === undefined ? undefined : dirOf(f.location.file);
+      const linked: NonNullable<Finding["related"]> = [];
+      for (const { finding: c, dir } of causes) {
+        if (mine !== undefined && dir !== undefined && !mine.startsWith(dir)) continue;
+        linked.push({ ruleId: c.ruleId, location: c.location });
+        if (linked.length === MAX_RELATED) break;
+      }
       if (linked.length > 0) f.related = linked;
     }
   }

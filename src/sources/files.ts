@@ -25,9 +25,16 @@ export function formatBytes(n: number): string {
   return `${n} B`;
 }
 
-/** Reads from disk, refusing files over the cap, non-regular files and binaries. */
+/** The largest read buffer a reader keeps for the next file (a built bundle's cap). */
+const KEPT_BUFFER_BYTES = 16 * 1024 * 1024 + 1;
+
+const tooLarge = (maxBytes: number, size: number): string =>
+  `larger than the ${formatBytes(maxBytes)} cap (${formatBytes(size)})`;
+
+/** Why a path the config's `ignore:` names was not read. */
 export const EXCLUDED = "excluded by the config's ignore list";
 
+/** Reads from disk, refusing files over the cap, non-regular files and binaries. */
 export class DiskReader implements FileReader {
   private readonly realRoot: string;
   constructor(
@@ -69,26 +76,41 @@ export class DiskReader implements FileReader {
     return { path: relPath, text: reason.text, gitIgnored: this.isIgnored(relPath) };
   }
 
+  /** Reused from one read to the next: a large tree costs one allocation, not one per file. */
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+
   private readProblem(abs: string, maxBytes: number, insideRoot: boolean): { text: string } | string {
     let fd: number | undefined;
     try {
       // O_NONBLOCK: opening a FIFO that replaced a file since the walk must not hang the scan.
       // O_NOFOLLOW: on the fast path (no realpath), a file swapped for a symlink since the walk is refused.
       fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK | (insideRoot ? constants.O_NOFOLLOW : 0));
-      const st = fstatSync(fd);
-      if (!st.isFile()) return "not a regular file";
-      if (st.size > maxBytes) return `larger than the ${formatBytes(maxBytes)} cap (${formatBytes(st.size)})`;
-      // One read (the size is capped above); a NUL byte in the first 8 KiB means binary (git's test).
-      // Never more than the size checked above, even if the file grows meanwhile.
-      const bytes = Buffer.alloc(st.size);
+      // The walk saw a regular file on the fast path; anything else (a symlink's target) is checked.
+      if (!insideRoot) {
+        const st = fstatSync(fd);
+        if (!st.isFile()) return "not a regular file";
+        if (st.size > maxBytes) return tooLarge(maxBytes, st.size);
+      }
+      // Read at most one byte past the cap (no stat needed to enforce it), growing the buffer only
+      // as far as the file goes.
+      const limit = maxBytes + 1;
+      let buf = this.buffer;
       let got = 0;
-      while (got < st.size) {
-        const n = readSync(fd, bytes, got, st.size - got, got);
+      while (got < limit) {
+        if (got === buf.length) {
+          const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, limit));
+          buf.copy(bigger, 0, 0, got);
+          buf = bigger;
+        }
+        const n = readSync(fd, buf, got, Math.min(buf.length, limit) - got, got);
         if (n === 0) break;
         got += n;
       }
-      if (bytes.subarray(0, Math.min(got, 8192)).includes(0)) return "binary file";
-      return { text: bytes.toString("utf8", 0, got) };
+      if (buf.length <= KEPT_BUFFER_BYTES) this.buffer = buf;
+      if (got > maxBytes) return tooLarge(maxBytes, Math.max(got, fstatSync(fd).size));
+      // A NUL byte in the first 8 KiB means binary (git's test).
+      if (buf.subarray(0, Math.min(got, 8192)).includes(0)) return "binary file";
+      return { text: buf.toString("utf8", 0, got) };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "EACCES" || code === "EPERM") return "permission denied";
