@@ -199,14 +199,22 @@ describe("files", () => {
     ]);
   });
 
-  it("package.json: a minified file and duplicate keys still get lines", async () => {
+  it("package.json: a minified file, duplicate keys and a script name used as another key still get lines", async () => {
     const { subjects } = await commands({
       "a/package.json": '{"scripts":{"dev":"vite --host"}}',
       "b/package.json": '{\n  "scripts": {\n    "dev": "vite",\n    "dev": "vite --host"\n  }\n}\n',
+      // `"dev":` twice in the text: the text search steps aside for yaml's exact ranges.
+      "c/package.json":
+        '{\n  "config": { "dev": "vite" },\n  "scripts": {\n    "dev": "vite --host"\n  }\n}\n',
+      // Once as a key, once inside a string value: still the key's line.
+      "d/package.json":
+        '{\n  "description": "run \\"dev\\": it serves",\n  "scripts": {\n    "dev": "vite --host"\n  }\n}\n',
     });
     expect(subjects.map((s) => [s.location.file, ...summary(s)])).toEqual([
       ["a/package.json", 1, "dev", "vite", "--host"],
       ["b/package.json", 3, "dev", "vite", "--host"],
+      ["c/package.json", 4, "dev", "vite", "--host"],
+      ["d/package.json", 4, "dev", "vite", "--host"],
     ]);
   });
 

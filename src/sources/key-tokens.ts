@@ -2,9 +2,14 @@
 // the static bundle scan (dist/, build/...) hand to the secret detectors. Shared so a key found in a
 // bundle on disk and the same key served by the running app are judged by the same rules.
 
-/** Cheap hints every provider key format in predicates/secrets.ts contains (the keyword prefilter). */
+/**
+ * Cheap hints every provider key format in predicates/secrets.ts contains (the keyword prefilter).
+ * Each is led by a literal: the fal.ai `uuid:secret` format by the dash before the UUID's last
+ * group, because a branch led by a class of hex digits is tried at nearly every position of a 5 MB
+ * bundle (five times slower over one that holds no key at all).
+ */
 export const KEY_HINTS =
-  /sk_|rk_|whsec_|sk-|hf_|gh[pousr]_|github_pat_|r8_|eyJ|AKIA|ASIA|xox|SG\.|gsk_|xai-|GOCSPX|:\/\/[^/\s"']*:[^@\s"']+@|PRIVATE KEY|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:/;
+  /sk_|rk_|whsec_|sk-|hf_|gh[pousr]_|github_pat_|r8_|eyJ|AKIA|ASIA|xox|SG\.|gsk_|xai-|GOCSPX|:\/\/[^/\s"']*:[^@\s"']+@|PRIVATE KEY|-[0-9a-f]{12}:/;
 
 export interface KeyToken {
   token: string;

@@ -5,6 +5,7 @@ import { dockerfileOf, isDockerfileName } from "./dockerfile.js";
 import { fileRole } from "./env.js";
 import { type FileSource, lineSubject, type SourceContext, splitLines } from "./file-source.js";
 import type { ProjectFile } from "./files.js";
+import { lineIndex } from "./line-index.js";
 
 // Scripts that start things on the host: shell scripts, Makefile recipes, Procfile entries and
 // package.json `scripts`. Each is split into simple commands the way a shell would (quotes,
@@ -443,17 +444,39 @@ function procfileCommands(lines: readonly string[]): ScriptCommand[] | string {
   return out;
 }
 
-/** Line of each script's key: JSON is YAML, so yaml's ranges give exact positions. */
-function scriptLines(text: string, lines: readonly string[], names: readonly string[]): Map<string, number> {
+/**
+ * Line of each script's key. A name written once as a key in the whole file, and once in the parsed
+ * JSON, is found by a text search (the usual package.json); anything else takes yaml's exact ranges
+ * (JSON is YAML), which cost a parse.
+ */
+function scriptLines(
+  text: string,
+  lines: readonly string[],
+  names: readonly string[],
+  json: unknown,
+): Map<string, number> {
   const found = new Map<string, number>();
+  const keys = keyCounts(json);
+  let position: ((offset: number) => { line: number }) | undefined;
+  const ambiguous: string[] = [];
+  for (const name of names) {
+    const written = [...text.matchAll(new RegExp(`${escapeRegex(JSON.stringify(name))}\\s*:`, "g"))];
+    const only = written.length === 1 && keys.get(name) === 1 ? written[0] : undefined;
+    if (only) {
+      position ??= lineIndex(text);
+      found.set(name, position(only.index).line);
+    } else ambiguous.push(name);
+  }
+  if (ambiguous.length === 0) return found;
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
   if (doc.errors.length === 0 && isMap(doc.contents)) {
     const scripts = doc.contents.get("scripts", true);
     if (isMap(scripts)) {
       for (const pair of scripts.items) {
-        if (isScalar(pair.key) && pair.key.range && !found.has(String(pair.key.value)))
-          found.set(String(pair.key.value), counter.linePos(pair.key.range[0]).line);
+        const name = isScalar(pair.key) ? String(pair.key.value) : "";
+        if (pair.key && isScalar(pair.key) && pair.key.range && ambiguous.includes(name) && !found.has(name))
+          found.set(name, counter.linePos(pair.key.range[0]).line);
       }
     }
   }
@@ -462,13 +485,25 @@ function scriptLines(text: string, lines: readonly string[], names: readonly str
     0,
     lines.findIndex((l) => /"scripts"\s*:/.test(l)),
   );
-  for (const name of names) {
+  for (const name of ambiguous) {
     if (found.has(name)) continue;
     const key = JSON.stringify(name);
     const index = lines.findIndex((l, n) => n >= scriptsLine && l.includes(`${key}`));
     found.set(name, index < 0 ? scriptsLine + 1 : index + 1);
   }
   return found;
+}
+
+/** How many times each key occurs anywhere in a parsed JSON value. */
+function keyCounts(json: unknown, out = new Map<string, number>()): Map<string, number> {
+  if (Array.isArray(json)) for (const item of json) keyCounts(item, out);
+  else if (json !== null && typeof json === "object") {
+    for (const [key, value] of Object.entries(json)) {
+      out.set(key, (out.get(key) ?? 0) + 1);
+      keyCounts(value, out);
+    }
+  }
+  return out;
 }
 
 function npmCommands(text: string, lines: readonly string[]): ScriptCommand[] | string | null {
@@ -491,6 +526,7 @@ function npmCommands(text: string, lines: readonly string[]): ScriptCommand[] | 
     text,
     lines,
     entries.map(([name]) => name),
+    json,
   );
   const out: ScriptCommand[] = [];
   for (const [name, command] of entries) {
