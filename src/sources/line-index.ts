@@ -4,7 +4,15 @@
  */
 export function lineIndex(text: string): (offset: number) => { line: number; column: number } {
   const starts = [0];
-  for (const m of text.matchAll(/\r\n|\r|\n/g)) starts.push(m.index + m[0].length);
+  // Char codes, not a global regex: one match object per line adds up over a 300 KB module.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
   return (offset) => {
     let lo = 0;
     let hi = starts.length - 1;

@@ -1,4 +1,8 @@
-import { mentionsProviderSecret, PROVIDER_SECRET_IN_TEXT } from "../../predicates/secrets.js";
+import {
+  mentionsProviderSecret,
+  PROVIDER_KEYWORDS,
+  PROVIDER_SECRET_IN_TEXT,
+} from "../../predicates/secrets.js";
 import { lineIndex } from "../line-index.js";
 import { FRAMEWORK_CONFIG } from "./facts.js";
 
@@ -24,6 +28,17 @@ const CODE_HINT_SOURCES = [
   `${SECRET_NAME}(?:[\\w.'"\\])]*\\s*[!=]==?|(?<=[!=]==?\\s*[\\w.\\[]*${SECRET_NAME}))`,
 ].join("|");
 const CODE_HINTS = new RegExp(CODE_HINT_SOURCES, "im");
+
+const PROVIDER_KEYWORDS_EVERYWHERE = new RegExp(PROVIDER_KEYWORDS.source, "g");
+
+/** Every code hint in a text (one global pass), with the route hints when routes are wanted. */
+const CODE_HINTS_EVERYWHERE = new RegExp(CODE_HINT_SOURCES, "gim");
+let codeAndRouteHints: RegExp | undefined;
+function codeHintsEverywhere(withRoutes: boolean): RegExp {
+  if (!withRoutes) return CODE_HINTS_EVERYWHERE;
+  codeAndRouteHints ??= new RegExp(`${CODE_HINT_SOURCES}|${ROUTE_HINT_SOURCE}`, "gim");
+  return codeAndRouteHints;
+}
 
 /** Route declarations: read only when a live probe will use them (`scan . --url`). */
 const ROUTE_HINTS =
@@ -57,21 +72,25 @@ export function hintWindows(
   always = false,
 ): Array<{ startLine: number; text: string }> | undefined {
   const lines = text.split(/\r\n|\r|\n/);
-  // The lines with a hit, from one pass of a global regex over the text (not one match per line).
-  const sources = always
-    ? [PROVIDER_SECRET_IN_TEXT.source]
-    : [CODE_HINT_SOURCES, PROVIDER_SECRET_IN_TEXT.source, ...(withRoutes ? [ROUTE_HINT_SOURCE] : [])];
+  // The lines with a hit, from passes of global regexes over the text (not one match per line).
   const hitLines = new Set<number>();
   const position = lineIndex(text);
   const lineOf = (offset: number): number => position(offset).line - 1;
-  for (const m of text.matchAll(new RegExp(sources.join("|"), "gim"))) {
-    hitLines.add(lineOf(m.index));
-    if (m[0].length === 0) break;
+  if (!always) {
+    for (const m of text.matchAll(codeHintsEverywhere(withRoutes))) {
+      hitLines.add(lineOf(m.index));
+      if (m[0].length === 0) break;
+    }
   }
-  const inside = linesInsideMultilineTokens(text, lines.length);
+  // Key formats by their keywords first, then the line with a keyword is checked for a whole key.
+  for (const m of text.matchAll(PROVIDER_KEYWORDS_EVERYWHERE)) {
+    const line = lineOf(m.index);
+    if (!hitLines.has(line) && PROVIDER_SECRET_IN_TEXT.test(lines[line] ?? "")) hitLines.add(line);
+  }
+  const inside = multilineTokenLines(text);
   const topLevel = (i: number) => {
     const l = lines[i] ?? "";
-    return l.length > 0 && !inside[i] && !/^[\s)}\]]/.test(l) && !/^(else|elif|except|finally)\b/.test(l);
+    return l.length > 0 && !inside(i) && !/^[\s)}\]]/.test(l) && !/^(else|elif|except|finally)\b/.test(l);
   };
   const windows: Array<[number, number]> = [];
   for (const i of [...hitLines].sort((a, b) => a - b)) {
@@ -102,54 +121,76 @@ export function hintWindows(
 /**
  * Which lines begin inside a token that spans lines: a triple-quoted Python string (docstrings), a JS
  * template literal or block comment. A window never starts or ends there, so a docstring line at
- * column 0 that quotes `api_key = "sk_live_..."` is never parsed as if it were code.
+ * column 0 that quotes `api_key = "sk_live_..."` is never parsed as if it were code. The text is
+ * scanned on demand, only as far as the last line asked about (char codes: it runs over every byte).
  */
-function linesInsideMultilineTokens(text: string, lineCount: number): boolean[] {
-  const inside = new Array<boolean>(lineCount).fill(false);
+function multilineTokenLines(text: string): (line: number) => boolean {
+  const inside: boolean[] = [false];
   let line = 0;
-  let open: string | undefined; // '"""', "'''", "`", "/*"
-  let quote: string | undefined; // a one-line ' or " string
+  let at = 0;
+  let open = NONE; // TRIPLE_DOUBLE, TRIPLE_SINGLE, BACKTICK or BLOCK_COMMENT while inside one
+  let quote = 0; // the char code of a one-line ' or " string's quote
+  const code = (i: number) => text.charCodeAt(i);
   // A line ends at \n, or at a \r not followed by \n (as `lines` splits them).
-  const endsLine = (at: number) => text[at] === "\n" || (text[at] === "\r" && text[at + 1] !== "\n");
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "\\") {
-      i++;
-      if (endsLine(i)) {
-        line++;
-        inside[line] = open !== undefined;
+  const endsLine = (i: number) => code(i) === LF || (code(i) === CR && code(i + 1) !== LF);
+  const newLine = () => {
+    line++;
+    inside[line] = open !== NONE;
+  };
+  return (target) => {
+    for (; at < text.length && line < target; at++) {
+      const c = code(at);
+      if (c === BACKSLASH) {
+        at++;
+        if (endsLine(at)) newLine();
+        continue;
       }
-      continue;
-    }
-    if (endsLine(i)) {
-      line++;
-      quote = undefined;
-      inside[line] = open !== undefined;
-      continue;
-    }
-    if (open) {
-      if (open === "/*" ? text.startsWith("*/", i) : text.startsWith(open, i)) {
-        i += open.length - 1;
-        open = undefined;
+      if (endsLine(at)) {
+        quote = 0;
+        newLine();
+        continue;
       }
-      continue;
+      if (open !== NONE) {
+        if (closes(text, at, open)) {
+          at += open === TRIPLE_DOUBLE || open === TRIPLE_SINGLE ? 2 : open === BLOCK_COMMENT ? 1 : 0;
+          open = NONE;
+        }
+        continue;
+      }
+      if (quote !== 0) {
+        if (c === quote) quote = 0;
+        continue;
+      }
+      if (c === HASH || (c === SLASH && code(at + 1) === SLASH)) {
+        // A line comment: on to its line end (left for the loop to count).
+        while (at + 1 < text.length && code(at + 1) !== LF && code(at + 1) !== CR) at++;
+      } else if ((c === DOUBLE || c === SINGLE) && code(at + 1) === c && code(at + 2) === c) {
+        open = c === DOUBLE ? TRIPLE_DOUBLE : TRIPLE_SINGLE;
+        at += 2;
+      } else if (c === BACKTICK_CODE) open = BACKTICK;
+      else if (c === SLASH && code(at + 1) === STAR) {
+        open = BLOCK_COMMENT;
+        at++;
+      } else if (c === DOUBLE || c === SINGLE) quote = c;
     }
-    if (quote) {
-      if (c === quote) quote = undefined;
-      continue;
-    }
-    if (c === "#" || (c === "/" && text[i + 1] === "/")) {
-      // A line comment: skip to the end of the line.
-      const next = text.indexOf("\n", i);
-      i = (next < 0 ? text.length : next) - 1;
-    } else if (text.startsWith('"""', i) || text.startsWith("'''", i)) {
-      open = text.slice(i, i + 3);
-      i += 2;
-    } else if (c === "`") open = "`";
-    else if (c === "/" && text[i + 1] === "*") {
-      open = "/*";
-      i++;
-    } else if (c === '"' || c === "'") quote = c;
-  }
-  return inside;
+    return inside[target] ?? false;
+  };
+}
+
+const [LF, CR, BACKSLASH, HASH, SLASH, STAR, DOUBLE, SINGLE, BACKTICK_CODE] = [..."\n\r\\#/*\"'`"].map((c) =>
+  c.charCodeAt(0),
+);
+const NONE = 0;
+const TRIPLE_DOUBLE = 1;
+const TRIPLE_SINGLE = 2;
+const BACKTICK = 3;
+const BLOCK_COMMENT = 4;
+
+/** Whether the open multi-line token ends at `at`. */
+function closes(text: string, at: number, open: number): boolean {
+  const c = text.charCodeAt(at);
+  if (open === BACKTICK) return c === BACKTICK_CODE;
+  if (open === BLOCK_COMMENT) return c === STAR && text.charCodeAt(at + 1) === SLASH;
+  const q = open === TRIPLE_DOUBLE ? DOUBLE : SINGLE;
+  return c === q && text.charCodeAt(at + 1) === q && text.charCodeAt(at + 2) === q;
 }
