@@ -139,6 +139,14 @@ function multilineTokenLines(text: string): (line: number) => boolean {
   };
   return (target) => {
     for (; at < text.length && line < target; at++) {
+      // On to the next char that can matter in this state: a native search skips the rest.
+      const stops = stopsFor(open, quote);
+      stops.lastIndex = at;
+      if (!stops.test(text)) {
+        at = text.length;
+        break;
+      }
+      at = stops.lastIndex - 1;
       const c = code(at);
       if (c === BACKSLASH) {
         at++;
@@ -163,7 +171,8 @@ function multilineTokenLines(text: string): (line: number) => boolean {
       }
       if (c === HASH || (c === SLASH && code(at + 1) === SLASH)) {
         // A line comment: on to its line end (left for the loop to count).
-        while (at + 1 < text.length && code(at + 1) !== LF && code(at + 1) !== CR) at++;
+        LINE_END.lastIndex = at;
+        at = (LINE_END.test(text) ? LINE_END.lastIndex - 1 : text.length) - 1;
       } else if ((c === DOUBLE || c === SINGLE) && code(at + 1) === c && code(at + 2) === c) {
         open = c === DOUBLE ? TRIPLE_DOUBLE : TRIPLE_SINGLE;
         at += 2;
@@ -185,6 +194,24 @@ const TRIPLE_DOUBLE = 1;
 const TRIPLE_SINGLE = 2;
 const BACKTICK = 3;
 const BLOCK_COMMENT = 4;
+
+const LINE_END = /[\n\r]/g;
+const STOPS = {
+  code: /[\\\n\r"'`#/]/g,
+  double: /[\\\n\r"]/g,
+  single: /[\\\n\r']/g,
+  backtick: /[\\\n\r`]/g,
+  comment: /[\\\n\r*]/g,
+};
+
+/** The chars that can change the scanner's state, given the token it is in. */
+function stopsFor(open: number, quote: number): RegExp {
+  if (open === TRIPLE_DOUBLE || quote === DOUBLE) return STOPS.double;
+  if (open === TRIPLE_SINGLE || quote === SINGLE) return STOPS.single;
+  if (open === BACKTICK) return STOPS.backtick;
+  if (open === BLOCK_COMMENT) return STOPS.comment;
+  return STOPS.code;
+}
 
 /** Whether the open multi-line token ends at `at`. */
 function closes(text: string, at: number, open: number): boolean {
