@@ -61,6 +61,11 @@ export interface CodeScan {
  * 150 ms of CPU) costs more than it saves.
  */
 export const WORKER_FROM_JOBS = 200;
+/**
+ * A tree with this many source files starts the worker before reading any of them: its start-up
+ * then overlaps the main thread's reading instead of following it.
+ */
+export const WORKER_AT_ONCE_FROM_FILES = 2000;
 /** Jobs travel to the worker in batches as the main thread reads, so parsing starts early. */
 const BATCH = 32;
 
@@ -77,7 +82,10 @@ export function startCodeScan(spec: CodeScanSpec, options: { workerFrom?: number
   const jobs: Job[] = [];
   const skipped: SkippedFile[] = [];
   let prefiltered = 0;
-  let worker: ParseWorker | undefined;
+  let worker =
+    canShare && spec.paths.length >= Math.max(workerFrom, WORKER_AT_ONCE_FROM_FILES)
+      ? new ParseWorker()
+      : undefined;
   let sent = 0;
   for (const entry of spec.paths) {
     // Code documents carry no git status, so no .gitignore matching here.
