@@ -3,12 +3,12 @@ import { loadConfig, ruleOverrides } from "./engine/config.js";
 import { UsageError } from "./engine/errors.js";
 import { loadRules } from "./engine/loader.js";
 import { buildReport, type ProbeSummary, type Report, type ScanStats } from "./engine/report.js";
-import { runRules } from "./engine/runner.js";
+import { RuleRun } from "./engine/runner.js";
 import { applySuppressions } from "./engine/suppress.js";
 import type { SkippedFile, Subject } from "./engine/types.js";
 import { PREDICATES } from "./predicates/index.js";
 import { maskSecret, providerSecret } from "./predicates/secrets.js";
-import { type DeclaredRoute, projectSubjects } from "./sources/all.js";
+import { type DeclaredRoute, stagedProjectSubjects } from "./sources/all.js";
 import { fileSourceSkipReasons } from "./sources/file-sources.js";
 import { DEFAULT_MAX_FILE_BYTES } from "./sources/files.js";
 import { probeSubjects } from "./sources/probe/subjects.js";
@@ -130,6 +130,7 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
   const rules = await loadRules(options.rulesDirs, PREDICATES);
   const overrides = ruleOverrides(config, rules);
 
+  const ruleRun = new RuleRun(rules, PREDICATES, overrides, { ...SKIP_REASONS, ...fileSourceSkipReasons() });
   const subjects: Subject[] = [];
   const notes: string[] = [];
   let skipped: SkippedFile[] = [];
@@ -152,9 +153,13 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
     });
     skipped = project.skipped;
     // Route declarations are only worth parsing for when a live probe will try them.
-    const found = await projectSubjects(project, skipped, { routes: options.urls.length > 0 });
+    const staged = stagedProjectSubjects(project, skipped, { routes: options.urls.length > 0 });
+    // The env, compose and config rules run while the parse worker is still on the code.
+    ruleRun.add(staged.others);
+    const found = await staged.code;
+    ruleRun.add(found.subjects);
     routes = found.routes;
-    subjects.push(...found.subjects);
+    subjects.push(...staged.others, ...found.subjects);
     filesScanned =
       project.envFiles.length + project.composeFiles.length + project.configFiles.length + found.code.parsed;
     stats.filesSeen = project.filesSeen;
@@ -199,13 +204,12 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
         throw err;
       }
     }
-    subjects.push(...probeSubjects(targets, Object.values(headers)));
+    const live = probeSubjects(targets, Object.values(headers));
+    ruleRun.add(live);
+    subjects.push(...live);
   }
 
-  const raw = runRules(rules, subjects, PREDICATES, overrides, {
-    ...SKIP_REASONS,
-    ...fileSourceSkipReasons(),
-  });
+  const raw = ruleRun.finish();
   const files = new Map<string, readonly string[]>();
   for (const s of subjects) if (s.location.file && s.sourceLines) files.set(s.location.file, s.sourceLines);
   const result = applySuppressions(raw, {

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadRules } from "../src/engine/loader.js";
-import { runRules } from "../src/engine/runner.js";
+import { RuleRun, runRules } from "../src/engine/runner.js";
 import { PREDICATES } from "../src/predicates/index.js";
-import { projectSubjects } from "../src/sources/all.js";
+import { projectSubjects, stagedProjectSubjects } from "../src/sources/all.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../src/sources/files.js";
 import { loadProject } from "../src/sources/project.js";
 
@@ -97,5 +97,15 @@ describe.each(fixtures)("fixtures/%s", (name) => {
     );
     const extra = [...got].filter((g) => !annotated.has(g));
     expect(extra, extra.join("\n")).toEqual([]);
+  });
+
+  it("gives the same result with the rules run in stages (the others' rules before the code's)", async () => {
+    const project = loadProject(dir, { maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    const staged = stagedProjectSubjects(project, []);
+    const run = new RuleRun(rules, PREDICATES);
+    run.add(staged.others);
+    const code = await staged.code;
+    run.add(code.subjects);
+    expect(run.finish()).toEqual(runRules(rules, [...staged.others, ...code.subjects], PREDICATES));
   });
 });

@@ -2,7 +2,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_RULES_DIR } from "../src/engine/loader.js";
 import { loadRuleFile, ruleFiles } from "../src/engine/rule-file.js";
-import { runRules } from "../src/engine/runner.js";
+import { RuleRun, runRules } from "../src/engine/runner.js";
 import type { RuleTestCase } from "../src/engine/schema.js";
 import { CATEGORIES } from "../src/engine/types.js";
 import { PREDICATES } from "../src/predicates/index.js";
@@ -80,4 +80,13 @@ describe.each(
       );
     },
   );
+});
+
+describe("rules run in stages", () => {
+  it("refuses a subject kind added twice (its rules would have run on half of it)", async () => {
+    const { subjects } = await projectSubjects(memoryProject({ ".env": "API_KEY=changeme\n" }), []);
+    const run = new RuleRun(rules, PREDICATES);
+    run.add(subjects);
+    expect(() => run.add(subjects)).toThrow(/env-entry subjects added twice/);
+  });
 });

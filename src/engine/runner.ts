@@ -21,14 +21,15 @@ export interface RunResult {
   checks: Check[];
 }
 
-/**
- * Match every rule against the subjects of its kind. Pure: subjects in, findings and the
- * checklist out. Secrets are masked here, so nothing downstream ever holds one whole.
- */
+/** Most related findings linked from one finding. */
 const MAX_RELATED = 5;
 
 const dirOf = (p: string): string => (p.includes("/") ? p.slice(0, p.lastIndexOf("/") + 1) : "");
 
+/**
+ * Match every rule against the subjects of its kind. Pure: subjects in, findings and the
+ * checklist out. Secrets are masked here, so nothing downstream ever holds one whole.
+ */
 export function runRules(
   rules: readonly Rule[],
   subjects: readonly Subject[],
@@ -36,45 +37,77 @@ export function runRules(
   overrides: ReadonlyMap<string, RuleOverride> = new Map(),
   skipReasons: Readonly<Record<string, string>> = {},
 ): RunResult {
-  const byKind = new Map<string, Subject[]>();
-  for (const s of subjects) {
-    const list = byKind.get(s.kind) ?? [];
-    list.push(s);
-    byKind.set(s.kind, list);
-  }
-  const ctx: PredicateContext = { subjects: (kind) => byKind.get(kind) ?? [] };
-  // Every value any source considers secret is masked in every finding, not just its own subject's.
-  // Safety net across subjects: a long secret value that shows up on another finding's line.
-  const maskAcross = createMasker(
-    subjects.flatMap((s) => s.secrets),
-    { minLength: 8, wholeTokens: true },
-  );
+  const run = new RuleRun(rules, predicates, overrides, skipReasons);
+  run.add(subjects);
+  return run.finish();
+}
 
-  const findings: Finding[] = [];
-  const checks: Check[] = [];
-  for (const rule of rules) {
-    const override = overrides.get(rule.id)?.setting;
+/**
+ * runRules in stages: add() evaluates the rules on the subject kinds it is given, as soon as a
+ * source has produced them (the env and compose rules run while the code is still being parsed),
+ * and finish() completes the checklist. Every subject of a kind comes in one add(), and the kinds a
+ * predicate reads across subjects (env-entry, probe-exchange) come with or before the kinds of the
+ * rules that use it: code subjects, which come last, are read by no predicate.
+ */
+export class RuleRun {
+  private readonly byKind = new Map<string, Subject[]>();
+  private readonly findings: Finding[] = [];
+  /** By rule index, so the checklist keeps the rules' order whatever order kinds arrive in. */
+  private readonly checks: Array<Check | undefined>;
+  private readonly secrets: string[] = [];
+  private readonly ctx: PredicateContext = { subjects: (kind) => this.byKind.get(kind) ?? [] };
+
+  constructor(
+    private readonly rules: readonly Rule[],
+    private readonly predicates: PredicateCatalogue,
+    private readonly overrides: ReadonlyMap<string, RuleOverride> = new Map(),
+    private readonly skipReasons: Readonly<Record<string, string>> = {},
+  ) {
+    this.checks = rules.map(() => undefined);
+  }
+
+  add(subjects: readonly Subject[]): void {
+    const added = new Map<string, Subject[]>();
+    for (const s of subjects) {
+      if (this.byKind.has(s.kind) && !added.has(s.kind)) throw new Error(`${s.kind} subjects added twice`);
+      const list = added.get(s.kind);
+      if (list) list.push(s);
+      else {
+        added.set(s.kind, [s]);
+        this.byKind.set(s.kind, []);
+      }
+      this.secrets.push(...s.secrets);
+    }
+    for (const [kind, list] of added) this.byKind.set(kind, list);
+    this.rules.forEach((rule, i) => {
+      if (added.has(rule.appliesTo)) this.evaluateRule(rule, i);
+    });
+  }
+
+  private evaluateRule(rule: Rule, index: number): void {
+    const { ctx, predicates } = this;
+    const override = this.overrides.get(rule.id)?.setting;
     const base = { id: rule.id, title: rule.title, category: rule.category, severity: rule.severity };
     if (override === "off") {
-      checks.push({ ...base, status: "skip", findingCount: 0, reason: "disabled in config" });
-      continue;
+      this.checks[index] = { ...base, status: "skip", findingCount: 0, reason: "disabled in config" };
+      return;
     }
-    const ofKind = byKind.get(rule.appliesTo) ?? [];
+    const ofKind = this.byKind.get(rule.appliesTo) ?? [];
     const appliesWhen = rule.appliesWhen;
     const candidates = appliesWhen
       ? ofKind.filter((s) => evaluate(appliesWhen, s, ctx, predicates, []))
       : ofKind;
     if (candidates.length === 0) {
-      checks.push({
+      this.checks[index] = {
         ...base,
         status: "skip",
         findingCount: 0,
         reason:
           (ofKind.length > 0 ? rule.skipReason : undefined) ??
-          skipReasons[rule.appliesTo] ??
+          this.skipReasons[rule.appliesTo] ??
           `nothing to check (no ${rule.appliesTo})`,
-      });
-      continue;
+      };
+      return;
     }
     const seen = new Map<string, number>();
     const ruleFindings: Finding[] = [];
@@ -99,45 +132,62 @@ export function runRules(
         title: rule.title,
         message: formatMessage(rule.message, subject, maskOwn),
         location: cleanLocation(location),
-        evidence: maskAcross(maskOwn(rawEvidence)),
+        // Masked again in finish() with every secret of the scan (other subjects' too).
+        evidence: maskOwn(rawEvidence),
         remediation: rule.remediation.trim(),
         fingerprint: fingerprint(rule.id, where, subject.identity, occurrence),
       });
     }
-    findings.push(...ruleFindings);
-    checks.push({ ...base, status: checkStatus(ruleFindings), findingCount: ruleFindings.length });
+    this.findings.push(...ruleFindings);
+    this.checks[index] = { ...base, status: checkStatus(ruleFindings), findingCount: ruleFindings.length };
   }
-  // Link findings to related ones (declared by the rule's relatedRules): a live finding to its static
-  // causes anywhere in the tree, a static finding only to those in its own directory or above it (a
-  // bundle in frontend/dist/ to frontend/.env, not to every .env of a monorepo). At most a few each.
-  const byRule = new Map<string, Finding[]>();
-  for (const f of findings) {
-    const list = byRule.get(f.ruleId);
-    if (list) list.push(f);
-    else byRule.set(f.ruleId, [f]);
-  }
-  for (const rule of rules) {
-    const related = rule.relatedRules ?? [];
-    const mineAll = byRule.get(rule.id);
-    if (related.length === 0 || !mineAll) continue;
-    const causes = related
-      .flatMap((id) => byRule.get(id) ?? [])
-      .sort(compareFindings)
-      .map((c) => ({ finding: c, dir: c.location.file === undefined ? undefined : dirOf(c.location.file) }));
-    if (causes.length === 0) continue;
-    for (const f of mineAll) {
-      const mine = f.location.file === undefined ? undefined : dirOf(f.location.file);
-      const linked: NonNullable<Finding["related"]> = [];
-      for (const { finding: c, dir } of causes) {
-        if (mine !== undefined && dir !== undefined && !mine.startsWith(dir)) continue;
-        linked.push({ ruleId: c.ruleId, location: c.location });
-        if (linked.length === MAX_RELATED) break;
-      }
-      if (linked.length > 0) f.related = linked;
+
+  finish(): RunResult {
+    const { rules, findings } = this;
+    // Rules whose kind never came: nothing to check.
+    rules.forEach((rule, i) => {
+      if (!this.checks[i]) this.evaluateRule(rule, i);
+    });
+    const checks = this.checks.filter((c): c is Check => c !== undefined);
+    // Every value any source considers secret is masked in every finding, not just its own subject's.
+    // Safety net across subjects: a long secret value that shows up on another finding's line.
+    const maskAcross = createMasker(this.secrets, { minLength: 8, wholeTokens: true });
+    for (const f of findings) f.evidence = maskAcross(f.evidence);
+    // Link findings to related ones (declared by the rule's relatedRules): a live finding to its static
+    // causes anywhere in the tree, a static finding only to those in its own directory or above it (a
+    // bundle in frontend/dist/ to frontend/.env, not to every .env of a monorepo). At most a few each.
+    const byRule = new Map<string, Finding[]>();
+    for (const f of findings) {
+      const list = byRule.get(f.ruleId);
+      if (list) list.push(f);
+      else byRule.set(f.ruleId, [f]);
     }
+    for (const rule of rules) {
+      const related = rule.relatedRules ?? [];
+      const mineAll = byRule.get(rule.id);
+      if (related.length === 0 || !mineAll) continue;
+      const causes = related
+        .flatMap((id) => byRule.get(id) ?? [])
+        .sort(compareFindings)
+        .map((c) => ({
+          finding: c,
+          dir: c.location.file === undefined ? undefined : dirOf(c.location.file),
+        }));
+      if (causes.length === 0) continue;
+      for (const f of mineAll) {
+        const mine = f.location.file === undefined ? undefined : dirOf(f.location.file);
+        const linked: NonNullable<Finding["related"]> = [];
+        for (const { finding: c, dir } of causes) {
+          if (mine !== undefined && dir !== undefined && !mine.startsWith(dir)) continue;
+          linked.push({ ruleId: c.ruleId, location: c.location });
+          if (linked.length === MAX_RELATED) break;
+        }
+        if (linked.length > 0) f.related = linked;
+      }
+    }
+    findings.sort(compareFindings);
+    return { findings, checks };
   }
-  findings.sort(compareFindings);
-  return { findings, checks };
 }
 
 function severityFor(

@@ -14,33 +14,51 @@ export interface DeclaredRoute {
   line: number;
 }
 
-/** Every subject the static sources produce for a project: env, compose and code. */
-export async function projectSubjects(
+/** The code's subjects, with the parse figures and the routes the source declares. */
+export interface CodeSubjects {
+  subjects: Subject[];
+  code: CodeStats;
+  routes: DeclaredRoute[];
+}
+
+/**
+ * Every subject the static sources produce for a project, in two stages: the env, compose and
+ * file sources' subjects at once, the code's when parsing is done (a worker may still be on it,
+ * and the caller can match rules against the others meanwhile).
+ */
+export function stagedProjectSubjects(
   project: Project,
   skipped: SkippedFile[],
   options: { routes?: boolean } = {},
-): Promise<{ subjects: Subject[]; code: CodeStats; routes: DeclaredRoute[] }> {
-  // The code scan of a project on disk is under way already (a worker may be on it): the other
-  // sources' subjects are built first, then this thread joins the code scan.
+): { others: Subject[]; code: Promise<CodeSubjects> } {
   const others = [...staticSubjects(project), ...fileSourceSubjects(project, skipped)];
   const scan =
     project.codeScan ??
     startCodeScan({ root: project.root, maxFileBytes: 0, routes: options.routes ?? false, paths: [] });
-  const code = await scan.finish(project.sourceFiles);
-  skipped.push(...code.skipped);
-  const { docs, stats } = code;
-  const routes = docs.flatMap((d) =>
-    d.facts.routes.map((r) => ({
-      method: r.method,
-      path: r.path,
-      guarded: r.guarded,
-      file: d.path,
-      line: r.line,
-    })),
-  );
-  return {
-    routes,
-    subjects: [...others, ...codeSubjects(docs)],
-    code: stats,
-  };
+  const code = scan.finish(project.sourceFiles).then((result): CodeSubjects => {
+    skipped.push(...result.skipped);
+    const { docs, stats } = result;
+    const routes = docs.flatMap((d) =>
+      d.facts.routes.map((r) => ({
+        method: r.method,
+        path: r.path,
+        guarded: r.guarded,
+        file: d.path,
+        line: r.line,
+      })),
+    );
+    return { routes, subjects: codeSubjects(docs), code: stats };
+  });
+  return { others, code };
+}
+
+/** Every subject the static sources produce for a project: env, compose, config files and code. */
+export async function projectSubjects(
+  project: Project,
+  skipped: SkippedFile[],
+  options: { routes?: boolean } = {},
+): Promise<CodeSubjects> {
+  const { others, code } = stagedProjectSubjects(project, skipped, options);
+  const found = await code;
+  return { ...found, subjects: [...others, ...found.subjects] };
 }
