@@ -73,8 +73,14 @@ export function loadProject(root: string, options: LoadOptions): Project {
   const userIgnore = ignore().add([...(options.ignore ?? [])]);
   const exclude = (rel: string, isDir = false): boolean =>
     (options.ignore?.length ?? 0) > 0 && userIgnore.ignores(isDir ? `${rel}/` : rel);
+  const plainSources = new Set<string>();
   const walk = walkTree(root, {
-    isCandidate: isStaticCandidate,
+    isCandidate: (rel, name) => {
+      // Classified once, here: a source file the code scan reads, or a file for the other sources.
+      const plain = isPlainSource(rel, name);
+      if (plain) plainSources.add(rel);
+      return plain || isStaticCandidate(rel, name);
+    },
     ancestors,
     exclude,
     // Build output ships whatever git says; a git-ignored .streamlit/ is the config Streamlit runs with.
@@ -88,7 +94,7 @@ export function loadProject(root: string, options: LoadOptions): Project {
   const codePaths: CodePath[] = [];
   const others: string[] = [];
   for (const rel of walk.candidates) {
-    if (isPlainSource(rel)) codePaths.push({ path: rel, regular: walk.regular.has(rel) });
+    if (plainSources.has(rel)) codePaths.push({ path: rel, regular: walk.regular.has(rel) });
     else others.push(rel);
   }
   const codeScan = startCodeScan(
@@ -109,8 +115,7 @@ export function loadProject(root: string, options: LoadOptions): Project {
 }
 
 /** A source file whose name alone says it is code for the code rules (not a bundle, not another source's file). */
-function isPlainSource(rel: string): boolean {
-  const name = rel.slice(rel.lastIndexOf("/") + 1);
+function isPlainSource(rel: string, name: string): boolean {
   return (
     isCodeCandidate(name) &&
     !isComposeFileName(name) &&
