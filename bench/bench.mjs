@@ -1153,13 +1153,13 @@ async function main() {
   log(
     `[3] secaudit scan 20k: median ${scan.medianMs} ms (CPU ${scan.medianCpuMs} ms), ${results.scan.filesPerSec} files/s, ` +
       `peak RSS ${scan.peakRssMiB} MiB; ` +
-      `${scanInfo.filesScanned} files parsed, ${scanInfo.findings} findings`,
+      `${scanInfo.filesScanned} files scanned (env, compose, config and parsed source), ${scanInfo.findings} findings`,
   );
   if (scanInfo.code) {
     const c = scanInfo.code;
     log(
       `    source files: ${c.candidates} candidates, ${c.parsed} parsed, ${c.prefiltered} passed over by the keyword prefilter; ` +
-        `parsing took ${c.parseMs} ms`,
+        `parsing took ${c.parseMs} ms${c.threads === 2 ? " in the parse worker" : " on the main thread"}`,
     );
   }
   if (scanInfo.findingsInIgnoredDirs > 0) {
@@ -1200,7 +1200,7 @@ async function main() {
   results.smallScan = { ...smallScan, ...describeScan(scanOnce(small.dir)) };
   log(
     `[5] secaudit scan 2k: median ${smallScan.medianMs} ms (CPU ${smallScan.medianCpuMs} ms), ` +
-      `peak RSS ${smallScan.peakRssMiB} MiB; ${results.smallScan.filesScanned} files parsed`,
+      `peak RSS ${smallScan.peakRssMiB} MiB; ${results.smallScan.filesScanned} files scanned`,
   );
   const secretlintBin = path.join(REPO, "node_modules", ".bin", "secretlint");
   if (!OPT.secretlint) {
