@@ -223,6 +223,24 @@ describe("symlinks", () => {
     },
   );
 
+  it.skipIf(process.platform === "win32")(
+    "a link to a file the walk reads anyway is read once, under the file's own path",
+    () => {
+      const root = tree("linked-site", {
+        "nginx/sites-available/app": "server {\n    listen 80;\n    server_name _;\n    autoindex on;\n}\n",
+      });
+      mkdirSync(path.join(root, "nginx", "sites-enabled"));
+      symlinkSync("../sites-available/app", path.join(root, "nginx", "sites-enabled", "app"));
+      const { report } = scan(root);
+      const autoindex = report.findings.filter((f) => f.ruleId === "nginx-autoindex-on");
+      expect(autoindex.map((f) => `${f.location.file}:${f.location.line}`)).toEqual([
+        "nginx/sites-available/app:4",
+      ]);
+      expect(skippedEntry(report, "nginx/sites-enabled/app")).toBeUndefined();
+      expectNormalFinding(report);
+    },
+  );
+
   it.skipIf(process.platform === "win32")("an env_file path cannot climb out of the root", () => {
     const secretFile = path.join(outside, "climb.env");
     writeFileSync(secretFile, "CLIMB_MARKER=1\nCORS_ORIGINS=*\n");

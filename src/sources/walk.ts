@@ -65,6 +65,8 @@ export function walkTree(root: string, options: WalkOptions): WalkResult {
   const regular = new Set<string>();
   const skipped: SkippedFile[] = [];
   const stacks = new Map<string, GitignoreStack>();
+  /** Candidate symlinks to files inside the root, with their real targets. */
+  const linkTargets = new Map<string, string>();
   let filesSeen = 0;
 
   const visit = (relDir: string, stack: GitignoreStack, inIgnored = false): void => {
@@ -114,9 +116,12 @@ export function walkTree(root: string, options: WalkOptions): WalkResult {
         }
       } else if (entry.isSymbolicLink()) {
         const problem = symlinkProblem(path.join(absRoot, rel), realRoot);
-        if (problem === "file") {
+        if (typeof problem === "object") {
           filesSeen++;
-          if (isCandidate(rel, entry.name)) candidates.push(rel);
+          if (isCandidate(rel, entry.name)) {
+            candidates.push(rel);
+            linkTargets.set(rel, problem.target);
+          }
         } else if (problem !== "directory" && isCandidate(rel, entry.name)) {
           skipped.push({ path: rel, reason: problem });
         }
@@ -128,19 +133,31 @@ export function walkTree(root: string, options: WalkOptions): WalkResult {
   };
 
   visit("", options.ancestors ?? GitignoreStack.empty());
+  // A link to a file the walk reads anyway (nginx's sites-enabled/app -> ../sites-available/app) is
+  // read once, under the file's own path: otherwise every finding in it would be reported twice.
+  const dropped = new Set<string>();
+  for (const [link, target] of linkTargets) {
+    if (regular.has(path.relative(realRoot, target).split(path.sep).join("/"))) dropped.add(link);
+  }
   const gitignore = (relPath: string): boolean => {
     const dir = relPath.includes("/") ? relPath.slice(0, relPath.lastIndexOf("/")) : "";
     return (stacks.get(dir) ?? options.ancestors ?? GitignoreStack.empty()).ignores(relPath, false);
   };
-  return { candidates, regular, filesSeen, skipped, gitignore };
+  return {
+    candidates: dropped.size > 0 ? candidates.filter((c) => !dropped.has(c)) : candidates,
+    regular,
+    filesSeen,
+    skipped,
+    gitignore,
+  };
 }
 
 function join(dir: string, name: string): string {
   return dir ? `${dir}/${name}` : name;
 }
 
-/** "file" when a symlink is safe to read, "directory" when it is not entered, else why it is skipped. */
-function symlinkProblem(abs: string, realRoot: string): string {
+/** The real target when a symlink is a file safe to read, "directory" when it is not entered, else why it is skipped. */
+function symlinkProblem(abs: string, realRoot: string): { target: string } | string {
   let target: string;
   try {
     target = realpathSync(abs);
@@ -151,7 +168,7 @@ function symlinkProblem(abs: string, realRoot: string): string {
   if (target !== realRoot && !target.startsWith(realRoot + path.sep))
     return "symlink points outside the scanned root";
   try {
-    return statSync(target).isDirectory() ? "directory" : "file";
+    return statSync(target).isDirectory() ? "directory" : { target };
   } catch {
     return "broken symlink";
   }
