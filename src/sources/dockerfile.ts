@@ -416,6 +416,20 @@ export function imageParts(image: string): { tag: string; digest: string } {
   return { tag: colon < 0 ? "" : last.slice(colon + 1), digest };
 }
 
+/**
+ * The image a `COPY --from=` copies out of, when it names one: not an earlier stage (by name or
+ * index), not an unresolved `$VAR`. "" otherwise. (ADD has no --from.)
+ */
+function copyFromImage(doc: DockerfileDocument, ins: DockerInstruction): string {
+  if (ins.keyword !== "COPY") return "";
+  const flag = ins.flags.find((f) => /^--from=/i.test(f));
+  const from = (flag?.slice("--from=".length) ?? "").replace(/^(["'])(.*)\1$/, "$2");
+  if (from === "" || from.includes("$") || /^\d+$/.test(from)) return "";
+  // Stage names are lowercased when parsed, as Docker compares them.
+  const stage = doc.stages.some((st) => st.index < ins.stage && st.name === from.toLowerCase());
+  return stage ? "" : from;
+}
+
 /** Images whose default user is not root (distroless :nonroot, Chainguard, *-unprivileged, Bitnami). */
 function runsAsNonRootByDefault(image: string): boolean {
   return /nonroot|unprivileged|rootless|^cgr\.dev\/chainguard\/|^(docker\.io\/)?bitnami\//i.test(image);
@@ -472,6 +486,7 @@ function dockerfileSubjects(doc: DockerfileDocument, file: ProjectFile): Subject
   const seen = new Map<string, number>();
   for (const ins of doc.instructions) {
     const common: Record<string, FieldValue> = {
+      copyFromImage: copyFromImage(doc, ins),
       ...base,
       instruction: ins.keyword,
       args: ins.args,
