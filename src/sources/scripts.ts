@@ -6,6 +6,7 @@ import { fileRole } from "./env.js";
 import { type FileSource, lineSubject, type SourceContext, splitLines } from "./file-source.js";
 import type { ProjectFile } from "./files.js";
 import { lineIndex } from "./line-index.js";
+import { parseTomlWithLines } from "./toml.js";
 
 // Scripts that start things on the host: shell scripts, Makefile recipes, Procfile entries and
 // package.json `scripts`. Each is split into simple commands the way a shell would (quotes,
@@ -629,6 +630,42 @@ function entryRunsInContainer(
   return containerUse(context).run.some((r) => r.dir === dir && pattern.test(r.text));
 }
 
+/**
+ * Where `streamlit run` listens, as far as the project says: `--server.address`, then
+ * STREAMLIT_SERVER_ADDRESS on the command line, then `server.address` in the nearest
+ * `.streamlit/config.toml` at or above the script (Streamlit reads the one in the directory it is
+ * started from). "" when nothing sets it: Streamlit then listens on every interface.
+ */
+function streamlitAddress(n: NormalizedCommand, scriptPath: string, context: SourceContext): string {
+  const at = n.args.findIndex((a) => a === "--server.address" || a.startsWith("--server.address="));
+  if (at >= 0) {
+    const flag = n.args[at] ?? "";
+    return flag.includes("=") ? flag.slice(flag.indexOf("=") + 1) : (n.args[at + 1] ?? "");
+  }
+  const env = n.assignments.find((a) => a.startsWith("STREAMLIT_SERVER_ADDRESS="));
+  if (env !== undefined) return env.slice(env.indexOf("=") + 1);
+  for (let dir = dirname(scriptPath); ; dir = dirname(dir)) {
+    const config = context.files.get(dir ? `${dir}/.streamlit/config.toml` : ".streamlit/config.toml");
+    if (config) return configuredAddress(config);
+    if (!dir) return "";
+  }
+}
+
+const addresses = new WeakMap<ProjectFile, string>();
+function configuredAddress(config: ProjectFile): string {
+  let address = addresses.get(config);
+  if (address === undefined) {
+    const doc = parseTomlWithLines(config.text);
+    // A config.toml that does not parse is reported by the streamlit source; here it sets nothing.
+    address =
+      typeof doc === "string"
+        ? ""
+        : (doc.leaves.find((l) => l.path.join(".") === "server.address")?.value ?? "");
+    addresses.set(config, address);
+  }
+  return address;
+}
+
 /** Values on a command line that must not leave the engine whole. */
 function commandSecrets(words: readonly string[]): string[] {
   const out: string[] = [];
@@ -705,6 +742,7 @@ function scriptSubjects(
       runsInContainer,
       // Heroku, Render, Railway and Dokku give the process its port in $PORT and route to it.
       platformPort: kind === "procfile" && /\$\{?PORT\b/.test(c.written),
+      streamlitAddress: n.program === "streamlit" ? streamlitAddress(n, file.path, context) : "",
     };
     const identity = `${c.script}:${command}`;
     const occurrence = seen.get(identity) ?? 0;
