@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { hintWindows } from "../src/sources/code/hints.js";
 import { parseCode } from "../src/sources/code/index.js";
 import { concretePath } from "../src/sources/probe/retrieve.js";
 
@@ -172,6 +173,16 @@ describe("large files are parsed around their hints only", () => {
     const run = facts?.calls.find((c) => c.callee === "uvicorn.run");
     expect(run?.inMain).toBe(true);
     expect(lines[(run?.line ?? 0) - 1]).toBe('    uvicorn.run(app, host="0.0.0.0")');
+  });
+});
+
+describe("hint windows stay linear", () => {
+  it("a long line full of key keywords without a key (`task-`, `disk-`) is checked once, not once per keyword", () => {
+    // Before: the line was tested for a whole key at each `sk-` on it (a 1 MB line: about 15 minutes).
+    const text = `app.listen(3000)\n${"x = 1\n".repeat(20)}${"a disk-x ".repeat(112_000)}\n`;
+    expect(text.length).toBeGreaterThan(1_000_000);
+    expect(hintWindows(text, false)?.map((w) => w.startLine)).toEqual([1]);
+    expect(hintWindows(text, false, true)).toEqual([]);
   });
 });
 

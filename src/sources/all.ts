@@ -49,6 +49,8 @@ export function stagedProjectSubjects(
     );
     return { routes, subjects: codeSubjects(docs), code: stats };
   });
+  // Handled here too: a caller that fails before awaiting it must not turn this into an unhandled rejection.
+  code.catch(() => undefined);
   return { others, code };
 }
 

@@ -116,6 +116,8 @@ export class DiskReader implements FileReader {
       if (code === "EACCES" || code === "EPERM") return "permission denied";
       if (code === "ENOENT") return "file not found";
       if (code === "ELOOP") return "symlink loop";
+      // A FIFO or directory swapped in since the walk (the fast path has no fstat to tell).
+      if (code === "ESPIPE" || code === "EISDIR") return "not a regular file";
       return `unreadable (${code ?? "error"})`;
     } finally {
       if (fd !== undefined) closeSync(fd);

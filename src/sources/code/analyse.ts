@@ -32,6 +32,15 @@ export function prepareSource(file: ProjectFile, routes: boolean): Job | undefin
 }
 
 export async function analyseJob(job: Job): Promise<SourceOutcome> {
+  try {
+    return await analyse(job);
+  } catch (err) {
+    // A bug in the windows or the facts must cost this one file, never the scan (or the worker).
+    return { kind: "skipped", path: job.path, reason: `could not be analysed (${(err as Error).message})` };
+  }
+}
+
+async function analyse(job: Job): Promise<SourceOutcome> {
   const { text, path, lang, why } = job;
   // A minified bundle is not source: the bundle scan reads those.
   if (text.length > 20_000 && text.split(/\r\n|\r|\n/, 20).some((l) => l.length > 5_000))

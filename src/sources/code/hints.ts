@@ -3,7 +3,7 @@ import {
   PROVIDER_KEYWORDS,
   PROVIDER_SECRET_IN_TEXT,
 } from "../../predicates/secrets.js";
-import { lineIndex } from "../line-index.js";
+import { lineIndex, lineStarts } from "../line-index.js";
 import { FRAMEWORK_CONFIG } from "./facts.js";
 
 /**
@@ -74,7 +74,8 @@ export function hintWindows(
   const lines = text.split(/\r\n|\r|\n/);
   // The lines with a hit, from passes of global regexes over the text (not one match per line).
   const hitLines = new Set<number>();
-  const position = lineIndex(text);
+  const starts = lineStarts(text);
+  const position = lineIndex(text, starts);
   const lineOf = (offset: number): number => position(offset).line - 1;
   if (!always) {
     for (const m of text.matchAll(codeHintsEverywhere(withRoutes))) {
@@ -82,10 +83,14 @@ export function hintWindows(
       if (m[0].length === 0) break;
     }
   }
-  // Key formats by their keywords first, then the line with a keyword is checked for a whole key.
-  for (const m of text.matchAll(PROVIDER_KEYWORDS_EVERYWHERE)) {
+  // Key formats by their keywords first, then the line with a keyword is checked for a whole key,
+  // once: the search goes on from the next line (`task-`, `disk-`... hold the `sk-` keyword, and a
+  // long line full of them must not be tested once per keyword).
+  const keywords = new RegExp(PROVIDER_KEYWORDS_EVERYWHERE);
+  for (let m = keywords.exec(text); m; m = keywords.exec(text)) {
     const line = lineOf(m.index);
     if (!hitLines.has(line) && PROVIDER_SECRET_IN_TEXT.test(lines[line] ?? "")) hitLines.add(line);
+    keywords.lastIndex = Math.max(keywords.lastIndex, starts[line + 1] ?? text.length);
   }
   const inside = multilineTokenLines(text);
   const topLevel = (i: number) => {

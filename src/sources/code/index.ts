@@ -87,28 +87,36 @@ export function startCodeScan(spec: CodeScanSpec, options: { workerFrom?: number
       ? new ParseWorker()
       : undefined;
   let sent = 0;
-  for (const entry of spec.paths) {
-    // Code documents carry no git status, so no .gitignore matching here.
-    const file = reader?.read(entry.path, entry.regular) ?? "unreadable";
-    if (typeof file === "string") {
-      skipped.push({ path: entry.path, reason: file });
-      continue;
+  try {
+    for (const entry of spec.paths) {
+      // Code documents carry no git status, so no .gitignore matching here.
+      const file = reader?.read(entry.path, entry.regular) ?? "unreadable";
+      if (typeof file === "string") {
+        skipped.push({ path: entry.path, reason: file });
+        continue;
+      }
+      const job = prepareSource(file, spec.routes);
+      if (!job) {
+        prefiltered++;
+        continue;
+      }
+      jobs.push(job);
+      // The worker starts once the tree has shown enough to parse; it loads its grammars meanwhile.
+      if (!worker && canShare && jobs.length >= workerFrom) worker = new ParseWorker();
+      if (worker && jobs.length - sent >= BATCH) {
+        worker.send(jobs.slice(sent));
+        sent = jobs.length;
+      }
     }
-    const job = prepareSource(file, spec.routes);
-    if (!job) {
-      prefiltered++;
-      continue;
-    }
-    jobs.push(job);
-    // The worker starts once the tree has shown enough to parse; it loads its grammars meanwhile.
-    if (!worker && canShare && jobs.length >= workerFrom) worker = new ParseWorker();
-    if (worker && jobs.length - sent >= BATCH) {
-      worker.send(jobs.slice(sent));
-      sent = jobs.length;
-    }
+  } catch (err) {
+    // A worker waiting for `done` would keep the process alive after the error.
+    worker?.stop();
+    throw err;
   }
   if (worker && sent < jobs.length) worker.send(jobs.slice(sent));
   const fromWorker = worker?.results();
+  // Files read (a skipped read is no candidate for the prefilter or the parser).
+  const read = spec.paths.length - skipped.length;
   return {
     async finish(inMemory = []) {
       const outcomes: SourceOutcome[] = [];
@@ -134,7 +142,7 @@ export function startCodeScan(spec: CodeScanSpec, options: { workerFrom?: number
         await local(jobs);
       }
       return collect(outcomes, jobs.concat(more), skipped, {
-        candidates: spec.paths.length + inMemory.length,
+        candidates: read + inMemory.length,
         prefiltered,
         parseMs: Math.round(parseMs),
         threads: theirs ? 2 : 1,
@@ -147,12 +155,13 @@ export function startCodeScan(spec: CodeScanSpec, options: { workerFrom?: number
 class ParseWorker {
   private readonly worker = new Worker(new URL("./worker.js", import.meta.url));
   private failed = false;
-  private readonly answer: Promise<FromWorker>;
+  private readonly answer: Promise<Exclude<FromWorker, { failed: string }>>;
   constructor() {
-    this.answer = new Promise<FromWorker>((resolve, reject) => {
+    this.answer = new Promise((resolve, reject) => {
       this.worker.once("message", (got: FromWorker) => {
-        resolve(got);
         void this.worker.terminate();
+        if ("failed" in got) reject(new Error(got.failed));
+        else resolve(got);
       });
       const fail = (why: string) => {
         this.failed = true;
@@ -168,7 +177,11 @@ class ParseWorker {
   send(jobs: Job[]): void {
     if (!this.failed) this.worker.postMessage({ jobs } satisfies ToWorker);
   }
-  results(): Promise<FromWorker> {
+  stop(): void {
+    this.failed = true;
+    void this.worker.terminate();
+  }
+  results(): Promise<Exclude<FromWorker, { failed: string }>> {
     if (!this.failed) this.worker.postMessage({ done: true } satisfies ToWorker);
     return this.answer;
   }
