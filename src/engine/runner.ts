@@ -120,7 +120,7 @@ export class RuleRun {
       const identityKey = `${where}\0${subject.identity}`;
       const occurrence = seen.get(identityKey) ?? 0;
       seen.set(identityKey, occurrence + 1);
-      const maskOwn = createMasker(subject.secrets, { wholeTokens: true });
+      const maskOwn = ownMasker(subject);
       const rawEvidence =
         location !== subject.location && location.line && subject.sourceLines
           ? (subject.sourceLines[location.line - 1] ?? "").trim()
@@ -190,6 +190,17 @@ export class RuleRun {
   }
 }
 
+/** Each subject's masker, built once however many rules it fails. */
+const ownMaskers = new WeakMap<Subject, (text: string) => string>();
+function ownMasker(subject: Subject): (text: string) => string {
+  let masker = ownMaskers.get(subject);
+  if (!masker) {
+    masker = createMasker(subject.secrets, { wholeTokens: true });
+    ownMaskers.set(subject, masker);
+  }
+  return masker;
+}
+
 function severityFor(
   rule: Rule,
   subject: Subject,
@@ -220,11 +231,14 @@ function cleanLocation(l: Location): Location {
   return l.url !== undefined ? { url: l.url } : { file: l.file, line: l.line ?? 1, column: l.column ?? 1 };
 }
 
+/** localeCompare's order, from one collator: localeCompare looks one up on every call of a sort. */
+const collator = new Intl.Collator();
+
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(a.severity) - severityRank(b.severity) ||
-    (a.location.file ?? a.location.url ?? "").localeCompare(b.location.file ?? b.location.url ?? "") ||
+    collator.compare(a.location.file ?? a.location.url ?? "", b.location.file ?? b.location.url ?? "") ||
     (a.location.line ?? 0) - (b.location.line ?? 0) ||
-    a.ruleId.localeCompare(b.ruleId)
+    collator.compare(a.ruleId, b.ruleId)
   );
 }
