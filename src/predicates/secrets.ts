@@ -29,13 +29,29 @@ const SWITCH_PREFIX =
 const NOT_A_SECRET_VALUE =
   /(_URL_PATH|_PATH|_FILE|_DIR|_ID|_IDS|_NAME|_HEADER|_EXPIRE[SD]?|_EXPIRY|_EXPIRES_IN|_TTL|_LIFETIME|_LENGTH|_MIN_LEN|_ALGORITHM|_ALG|_ENABLED|_REQUIRED|_TYPE|_PROVIDER|_MODE|_HOST|_PORT|_REGION|_BUCKET|_ENDPOINT|_USER|_USERNAME|_VERSION|_PREFIX|_FIELD|_PARAM|_LIMIT|_COUNT|_TIMEOUT|PUBLISHABLE|PUBLIC_?KEY|MAX_TOKENS|_TOKENS$|TOKENIZER|TOKEN_URL|TOKEN_URI|AUTH_URL|KEY_URL|_ISSUER|_AUDIENCE|_SCOPES?|_COLUMN)$/;
 
+/**
+ * Remember a pure function's answers by a string key: the same names and values come back for every
+ * rule and every file (API_KEY in every .env of a monorepo). Bounded: cleared when full.
+ */
+function memo<T>(fn: (key: string) => T, max = 20_000): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    const hit = cache.get(key);
+    if (hit !== undefined || cache.has(key)) return hit as T;
+    if (cache.size >= max) cache.clear();
+    const value = fn(key);
+    cache.set(key, value);
+    return value;
+  };
+}
+
 /** A variable whose name says it holds a credential (API_KEY, JWT_SECRET, DB_PASSWORD...). */
-export function isSecretName(key: string): boolean {
+export const isSecretName: (key: string) => boolean = memo((key) => {
   const upper = key.toUpperCase();
   if (NOT_A_SECRET_VALUE.test(upper) || SWITCH_PREFIX.test(upper) || upper.includes("PUBLISHABLE"))
     return false;
   return SECRET_WORD.test(upper);
-}
+});
 
 /** Names that are secret even in a client variable's eyes: these must never be client-exposed. */
 export function isServerOnlySecretName(key: string): boolean {
@@ -283,6 +299,17 @@ const PLAINLY_PUBLIC =
  * name, and anything that is not plainly a flag, number, address or credential-free URL.
  */
 export function mayBeSecret(key: string, value: string): boolean {
+  // Long values (certificates, JSON blobs) are rare and would make the cache heavy: judged each time.
+  if (key.length + value.length > 512) return judgeMayBeSecret(key, value);
+  return mayBeSecretMemo(`${key}\0${value}`);
+}
+
+const mayBeSecretMemo = memo((keyAndValue) => {
+  const cut = keyAndValue.indexOf("\0");
+  return judgeMayBeSecret(keyAndValue.slice(0, cut), keyAndValue.slice(cut + 1));
+});
+
+function judgeMayBeSecret(key: string, value: string): boolean {
   const v = value.trim();
   if (v === "") return false;
   if (isSecretName(key) || providerSecret(v)) return true;
