@@ -30,6 +30,7 @@ import { parsePort } from "../src/sources/compose.js";
 import { fileRole, isProductionName, parseEnvText } from "../src/sources/env.js";
 import { GitignoreStack } from "../src/sources/gitignore.js";
 import { interpolate } from "../src/sources/interpolate.js";
+import { KEY_HINTS } from "../src/sources/key-tokens.js";
 import { ALNUM, HEX, seeded } from "./support/fake.js";
 
 // Table-driven tests for the pure pieces rules are built from. Fake credentials are assembled at
@@ -176,6 +177,8 @@ describe("provider keywords (the cheap test before the formats)", () => {
       const keys = providerKeys.filter((k) => f.pattern.test(k));
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys) expect(f.keyword.test(key)).toBe(true);
+      // The bundle and served-script hints are built from the same keywords.
+      for (const key of keys) expect(KEY_HINTS.test(key)).toBe(true);
     },
   );
 

@@ -2,14 +2,18 @@
 // the static bundle scan (dist/, build/...) hand to the secret detectors. Shared so a key found in a
 // bundle on disk and the same key served by the running app are judged by the same rules.
 
+import { PROVIDER_KEYWORDS } from "../predicates/secrets.js";
+
 /**
- * Cheap hints every provider key format in predicates/secrets.ts contains (the keyword prefilter).
- * Each is led by a literal: the fal.ai `uuid:secret` format by the dash before the UUID's last
- * group, because a branch led by a class of hex digits is tried at nearly every position of a 5 MB
- * bundle (five times slower over one that holds no key at all).
+ * Cheap hints every key worth a look contains (the keyword prefilter): each provider format's own
+ * keyword (predicates/secrets.ts, so a new format reaches bundles and served scripts too), plus
+ * what bundles hold beyond those formats: JWTs (`eyJ`), URLs with a password, and broader prefixes
+ * (`sk_`, `rk_`, `xox`, `GOCSPX`) whose tokens the name-based checks may still judge. Every branch is
+ * led by a literal: a branch led by a class is tried at nearly every position of a 5 MB bundle.
  */
-export const KEY_HINTS =
-  /sk_|rk_|whsec_|sk-|hf_|gh[pousr]_|github_pat_|r8_|eyJ|AKIA|ASIA|xox|SG\.|gsk_|xai-|GOCSPX|:\/\/[^/\s"']*:[^@\s"']+@|PRIVATE KEY|-[0-9a-f]{12}:/;
+export const KEY_HINTS = new RegExp(
+  `${PROVIDER_KEYWORDS.source}|sk_|rk_|xox|GOCSPX|eyJ|:\\/\\/[^/\\s"']*:[^@\\s"']+@|PRIVATE KEY`,
+);
 
 export interface KeyToken {
   token: string;

@@ -6,7 +6,7 @@ import { fileRole } from "./env.js";
 import { type FileSource, lineSubject, type SourceContext, splitLines } from "./file-source.js";
 import type { ProjectFile } from "./files.js";
 import { lineIndex } from "./line-index.js";
-import { parseTomlWithLines } from "./toml.js";
+import { tomlOf } from "./toml.js";
 
 // Scripts that start things on the host: shell scripts, Makefile recipes, Procfile entries and
 // package.json `scripts`. Each is split into simple commands the way a shell would (quotes,
@@ -651,19 +651,12 @@ function streamlitAddress(n: NormalizedCommand, scriptPath: string, context: Sou
   }
 }
 
-const addresses = new WeakMap<ProjectFile, string>();
 function configuredAddress(config: ProjectFile): string {
-  let address = addresses.get(config);
-  if (address === undefined) {
-    const doc = parseTomlWithLines(config.text);
-    // A config.toml that does not parse is reported by the streamlit source; here it sets nothing.
-    address =
-      typeof doc === "string"
-        ? ""
-        : (doc.leaves.find((l) => l.path.join(".") === "server.address")?.value ?? "");
-    addresses.set(config, address);
-  }
-  return address;
+  const doc = tomlOf(config);
+  // A config.toml that does not parse is reported by the streamlit source; here it sets nothing.
+  return typeof doc === "string"
+    ? ""
+    : (doc.leaves.find((l) => l.path.join(".") === "server.address")?.value ?? "");
 }
 
 /** Values on a command line that must not leave the engine whole. */

@@ -5,7 +5,7 @@ import { fileRole } from "./env.js";
 import type { FileSource, SourceContext } from "./file-source.js";
 import { lineSubject } from "./file-source.js";
 import type { ProjectFile } from "./files.js";
-import { parseTomlWithLines, type TomlLeaf } from "./toml.js";
+import { type TomlLeaf, tomlOf } from "./toml.js";
 
 // Streamlit's two project files, both TOML in a `.streamlit/` directory next to the app:
 // config.toml (server settings: address, CORS, XSRF...) and secrets.toml (st.secrets: API keys,
@@ -73,7 +73,7 @@ export const streamlitSource: FileSource = {
   },
   isCandidate: isStreamlitFile,
   subjects(file: ProjectFile, context: SourceContext): Subject[] | string | null {
-    const doc = parseTomlWithLines(file.text);
+    const doc = tomlOf(file);
     if (typeof doc === "string") return doc;
     const name = file.path.slice(file.path.lastIndexOf("/") + 1);
     const role = fileRole(file.path);

@@ -1,4 +1,5 @@
 import { parse, TomlError } from "smol-toml";
+import type { ProjectFile } from "./files.js";
 import { lineIndex } from "./line-index.js";
 
 // TOML with line numbers. smol-toml parses (values, types, escapes, every rule of the spec) but
@@ -271,4 +272,16 @@ function skipValue(text: string, from: number, onItem?: (index: number, offset: 
     i++;
   }
   return i;
+}
+
+const parsed = new WeakMap<ProjectFile, TomlDocument | string>();
+
+/** Parse a read file once: the Streamlit source and the scripts source both ask for config.toml. */
+export function tomlOf(file: ProjectFile): TomlDocument | string {
+  let doc = parsed.get(file);
+  if (doc === undefined) {
+    doc = parseTomlWithLines(file.text);
+    parsed.set(file, doc);
+  }
+  return doc;
 }
