@@ -127,7 +127,8 @@ export function hintWindows(
  * Which lines begin inside a token that spans lines: a triple-quoted Python string (docstrings), a JS
  * template literal or block comment. A window never starts or ends there, so a docstring line at
  * column 0 that quotes `api_key = "sk_live_..."` is never parsed as if it were code. The text is
- * scanned on demand, only as far as the last line asked about (char codes: it runs over every byte).
+ * scanned on demand, only as far as the last line asked about, jumping from one char that can change
+ * its state to the next.
  */
 function multilineTokenLines(text: string): (line: number) => boolean {
   const inside: boolean[] = [false];
